@@ -1,0 +1,38 @@
+import { createHash } from "node:crypto";
+
+/** RFC 6962 s2.1 / RFC 9162 s2.1.1: leaf hashes are prefixed with 0x00. */
+export const LEAF_PREFIX = 0x00;
+/** RFC 6962 s2.1 / RFC 9162 s2.1.1: interior node hashes are prefixed with 0x01. */
+export const NODE_PREFIX = 0x01;
+/** SHA-256 output size in bytes (FIPS 180-4). */
+export const HASH_SIZE = 32;
+
+const LEAF_PREFIX_BYTES = Uint8Array.of(LEAF_PREFIX);
+const NODE_PREFIX_BYTES = Uint8Array.of(NODE_PREFIX);
+
+export function sha256(data: Uint8Array): Buffer {
+  return createHash("sha256").update(data).digest();
+}
+
+/** MTH({d(0)}) = SHA-256(0x00 || d(0)). */
+export function leafHash(data: Uint8Array): Buffer {
+  return createHash("sha256").update(LEAF_PREFIX_BYTES).update(data).digest();
+}
+
+/** MTH(D[n]) = SHA-256(0x01 || MTH(D[0:k]) || MTH(D[k:n])). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash("sha256").update(NODE_PREFIX_BYTES).update(left).update(right).digest();
+}
+
+/** The hash of an empty tree is the hash of the empty string (RFC 6962 s2.1). */
+export const EMPTY_ROOT: Buffer = sha256(new Uint8Array(0));
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function toHex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+}
