@@ -50,7 +50,8 @@ function encodeString(s: string, path: string): string {
 }
 
 function encodeArray(items: unknown[], path: string): string {
-  return `[${items.map((item, i) => encode(item, `${path}[${i}]`)).join(",")}]`;
+  // Array.from visits holes as undefined, which encode rejects; .map skips them and emits "[1,,2]".
+  return `[${Array.from(items, (item, i) => encode(item, `${path}[${i}]`)).join(",")}]`;
 }
 
 function encodeObject(value: object, path: string): string {

@@ -1,5 +1,5 @@
-import { leafHash } from "./hash.js";
-import { canonicalBytes, canonicalize } from "./jcs.js";
+import { equalBytes, leafHash } from "./hash.js";
+import { canonicalBytes } from "./jcs.js";
 import { MAX_ENTRY_SIZE } from "./tiles.js";
 
 /**
@@ -36,6 +36,9 @@ export function encodeRecord(record: JournalRecord): EncodedRecord {
 
 /** Parse stored bytes back into a record, insisting they are exactly canonical. */
 export function decodeRecord(bytes: Uint8Array): JournalRecord {
+  if (bytes.length > MAX_RECORD_SIZE) {
+    throw new RecordFormatError(`record of ${bytes.length} bytes exceeds the ${MAX_RECORD_SIZE}-byte limit`);
+  }
   let value: unknown;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   try {
@@ -44,7 +47,10 @@ export function decodeRecord(bytes: Uint8Array): JournalRecord {
     throw new RecordFormatError("record is not JSON");
   }
   assertRecordShape(value);
-  if (canonicalize(value) !== text) throw new RecordFormatError("record is not in RFC 8785 canonical form");
+  // Compare bytes, not text: toString("utf8") turns invalid UTF-8 into U+FFFD, which re-encodes differently.
+  if (!equalBytes(canonicalBytes(value), bytes)) {
+    throw new RecordFormatError("record is not in RFC 8785 canonical form");
+  }
   return value;
 }
 

@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { isValidKeyName } from "../journal/index.js";
+import type { Clock } from "../clock.js";
+import { VigilError } from "../errors.js";
+import { openDatabase } from "../storage/sqlite/open-database.js";
+import { generateKeyPair } from "./keys-file.js";
+import { DEFAULT_INLINE_LIMIT, type LockerConfig } from "./locker-config.js";
+import { lockerPaths } from "./paths.js";
+import { DEFAULT_RETENTION_CLASSES } from "../domains/evidence/metadata.js";
+
+export interface InitOptions {
+  readonly origin?: string;
+  readonly inlineLimit?: number;
+}
+
+/**
+ * Creates a locker: built in a sibling temporary directory and renamed into
+ * place, so a failed init leaves nothing behind and an existing locker is
+ * never touched.
+ */
+export function initLocker(dataDir: string, clock: Clock, options: InitOptions = {}): LockerConfig {
+  const target = resolve(dataDir);
+  refuseExisting(target);
+  const lockerId = `lck_${randomBytes(8).toString("hex")}`;
+  const origin = options.origin ?? `vigil.local/${lockerId}`;
+  if (!isValidKeyName(origin)) throw new VigilError("INPUT_INVALID", `origin ${JSON.stringify(origin)} must have no spaces or "+"`);
+  const config: LockerConfig = {
+    format: "vigil-locker",
+    v: 1,
+    lockerId,
+    origin,
+    createdAt: clock.now().toISOString(),
+    inlineLimit: options.inlineLimit ?? DEFAULT_INLINE_LIMIT,
+    retentionClasses: [...DEFAULT_RETENTION_CLASSES],
+  };
+  const staging = join(dirname(target), `.${basename(target)}.init-${randomBytes(4).toString("hex")}`);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    build(staging, config);
+    renameSync(staging, target);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    if (e instanceof VigilError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EACCES") throw new VigilError("PERMISSION_DENIED", `cannot create ${target}: permission denied`);
+    if (code === "ENOTEMPTY" || code === "EEXIST") throw new VigilError("LOCKER_EXISTS", `${target} already exists and is not empty`);
+    throw new VigilError("STORAGE_UNAVAILABLE", `cannot create ${target}: ${(e as Error).message}`);
+  }
+  return config;
+}
+
+function refuseExisting(target: string): void {
+  if (!existsSync(target)) return;
+  const p = lockerPaths(target);
+  if (existsSync(p.config) || existsSync(p.database)) throw new VigilError("LOCKER_EXISTS", `a locker already exists at ${target}; refusing to overwrite it`);
+  let entries: string[];
+  try {
+    entries = readdirSync(target);
+  } catch {
+    throw new VigilError("PERMISSION_DENIED", `cannot read ${target}`);
+  }
+  if (entries.length > 0) throw new VigilError("LOCKER_EXISTS", `${target} exists and is not empty; refusing to initialise a locker there`);
+}
+
+function build(dir: string, config: LockerConfig): void {
+  const p = lockerPaths(dir);
+  mkdirSync(dir, { mode: 0o700 });
+  mkdirSync(join(p.blobs, "sha256"), { recursive: true });
+  mkdirSync(join(p.blobs, "tmp"), { recursive: true });
+  mkdirSync(p.keys, { mode: 0o700 });
+  const keys = generateKeyPair(config.origin);
+  writeFileSync(p.signingKey, `${keys.signerKey}\n`, { mode: 0o600, flag: "wx" });
+  writeFileSync(p.verifierKey, `${keys.verifierKey}\n`, { mode: 0o644, flag: "wx" });
+  openDatabase(p.database, { create: true }).close();
+  writeFileSync(p.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644, flag: "wx" });
+}

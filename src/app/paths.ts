@@ -1,0 +1,16 @@
+import { join } from "node:path";
+
+/** The embedded locker's layout inside its data directory. */
+export function lockerPaths(dataDir: string) {
+  return {
+    dataDir,
+    config: join(dataDir, "vigil.json"),
+    database: join(dataDir, "vigil.db"),
+    blobs: join(dataDir, "blobs"),
+    keys: join(dataDir, "keys"),
+    signingKey: join(dataDir, "keys", "signing.key"),
+    verifierKey: join(dataDir, "keys", "signing.vkey"),
+  };
+}
+
+export type LockerPaths = ReturnType<typeof lockerPaths>;

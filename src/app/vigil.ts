@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from "node:fs";
+import { ed25519Verifier, formatVerifierKey, type Signer, type Verifier } from "../journal/index.js";
+import { systemClock, type Clock } from "../clock.js";
+import { VigilError } from "../errors.js";
+import { BlobFiles } from "../storage/fs/blob-files.js";
+import { openDatabase } from "../storage/sqlite/open-database.js";
+import { SqliteBlobStore } from "../storage/sqlite/sqlite-blob-store.js";
+import { SqliteEvidenceIndex } from "../storage/sqlite/sqlite-evidence-index.js";
+import { SqliteLogStore } from "../storage/sqlite/sqlite-log-store.js";
+import { SqliteMaintenance } from "../storage/sqlite/sqlite-maintenance.js";
+import { loadSigner } from "./keys-file.js";
+import { parseLockerConfig, type LockerConfig } from "./locker-config.js";
+import { lockerPaths, type LockerPaths } from "./paths.js";
+
+/** Everything a command needs, wired once (the composition root). */
+export interface Vigil {
+  readonly config: LockerConfig;
+  readonly paths: LockerPaths;
+  readonly log: SqliteLogStore;
+  readonly blobs: SqliteBlobStore;
+  readonly evidence: SqliteEvidenceIndex;
+  readonly maintenance: SqliteMaintenance;
+  readonly signer: Signer;
+  readonly verifier: Verifier;
+  readonly verifierKey: string;
+  readonly clock: Clock;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly clock?: Clock;
+}
+
+export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
+  const paths = lockerPaths(dataDir);
+  if (!existsSync(paths.config)) {
+    throw new VigilError("LOCKER_NOT_FOUND", `no locker at ${dataDir} (run: vigil init --data ${dataDir})`);
+  }
+  const config = parseLockerConfig(readText(paths.config), paths.config);
+  if (!existsSync(paths.database)) throw new VigilError("STORAGE_CORRUPT", `database ${paths.database} is missing`);
+  const signer = loadSigner(paths.signingKey);
+  const db = openDatabase(paths.database, { create: false });
+  const files = new BlobFiles(paths.blobs);
+  const log = new SqliteLogStore(db);
+  return {
+    config,
+    paths,
+    log,
+    blobs: new SqliteBlobStore(db, files),
+    evidence: new SqliteEvidenceIndex(db),
+    maintenance: new SqliteMaintenance(db, log),
+    signer,
+    verifier: ed25519Verifier(signer.name, signer.publicKey),
+    verifierKey: formatVerifierKey(signer.name, signer.publicKey),
+    clock: options.clock ?? systemClock,
+    close: () => log.close(),
+  };
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EACCES") throw new VigilError("PERMISSION_DENIED", `cannot read ${path}: permission denied`);
+    throw new VigilError("STORAGE_UNAVAILABLE", `cannot read ${path} (${code ?? "error"})`);
+  }
+}

@@ -1,0 +1,91 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { canonicalize, leafHash } from "../../journal/index.js";
+import { initLocker } from "../../app/init-locker.js";
+import { systemClock } from "../../clock.js";
+import { VigilError } from "../../errors.js";
+import { runDoctor } from "../../app/doctor.js";
+import { globalOptions, outputFor, setExitCode, withVigil } from "../context.js";
+import { formatBytes, table } from "../output.js";
+import { runDemo } from "./demo.js";
+
+export function registerLockerCommands(program: Command): void {
+  program
+    .command("init")
+    .description("create a locker: data directory, SQLite database, blob store, Ed25519 signing key")
+    .option("--origin <origin>", "checkpoint origin / key name (default vigil.local/<locker id>)")
+    .action(async (f: { origin?: string }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const config = initLocker(g.data, systemClock, { origin: f.origin });
+      outputFor(cmd).result({ dataDir: g.data, ...config }, () => `initialised locker ${config.lockerId} in ${g.data}\norigin ${config.origin}`);
+    });
+  program
+    .command("demo")
+    .description("a short tour: init a locker, add sample evidence, anchor it, prove it, verify it")
+    .action(async (_f: unknown, cmd: Command) => runDemo(globalOptions(cmd), outputFor(cmd)));
+  program
+    .command("status")
+    .description("journal size, artifacts, latest anchor")
+    .action(async (_f: unknown, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        const [size, anchor, stats, index] = [await v.log.size(), await v.log.latestCheckpoint(), await v.evidence.stats(), await v.maintenance.status()];
+        const value = {
+          lockerId: v.config.lockerId,
+          origin: v.config.origin,
+          journalSize: size,
+          artifacts: stats.artifacts,
+          bytes: stats.bytes,
+          indexLag: index.lag,
+          latestAnchor: anchor === null ? null : { seq: anchor.seq, size: anchor.size, createdAt: anchor.createdAt, unanchored: size - anchor.size },
+        };
+        out.result(value, () =>
+          table([
+            ["locker", `${value.lockerId} (${value.origin})`],
+            ["journal", `${size} entries`],
+            ["evidence", `${stats.artifacts} artifacts, ${formatBytes(stats.bytes)}`],
+            ["index", index.lag === 0 ? "in step" : `${index.lag} entries behind`],
+            ["anchor", anchor === null ? "none yet" : `#${anchor.seq} at size ${anchor.size}, ${anchor.createdAt} (${size - anchor.size} entries since)`],
+          ]),
+        );
+      }),
+    );
+  program
+    .command("doctor")
+    .description("check storage, index, anchor age, key and disk space")
+    .option("--max-anchor-age <seconds>", "warn when the latest anchor is older", "86400")
+    .action(async (f: { maxAnchorAge: string }, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        const checks = await runDoctor(v, Number(f.maxAnchorAge));
+        out.result(checks, () => checks.map((c) => `${c.status === "ok" ? out.color.ok("ok  ") : c.status === "warn" ? "warn" : out.color.bad("FAIL")}  ${c.name.padEnd(10)} ${c.detail}`).join("\n"));
+        if (checks.some((c) => c.status === "fail")) setExitCode(1);
+      }),
+    );
+  program
+    .command("key")
+    .description("signing key")
+    .command("show")
+    .description("print the verifier key (name+hexid+base64), to give to auditors")
+    .action(async (_f: unknown, cmd: Command) =>
+      withVigil(cmd, async (v, out) => out.result({ verifierKey: v.verifierKey, name: v.signer.name, keyId: v.signer.keyId.toString(16).padStart(8, "0") }, () => v.verifierKey)),
+    );
+  program
+    .command("jcs <file>")
+    .description("print a JSON document in RFC 8785 canonical form (--json adds its leaf hash)")
+    .action((file: string, _f: unknown, cmd: Command) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(readFileSync(file === "-" ? 0 : file, "utf8"));
+      } catch (e) {
+        throw new VigilError("INPUT_INVALID", `${file}: ${(e as Error).message}`);
+      }
+      let text: string;
+      try {
+        text = canonicalize(value);
+      } catch (e) {
+        throw new VigilError("INPUT_INVALID", `${file}: ${(e as Error).message}`);
+      }
+      const out = outputFor(cmd);
+      if (out.json) out.result({ canonical: text, leafHash: leafHash(Buffer.from(text)).toString("hex") }, () => text);
+      else process.stdout.write(text);
+    });
+}

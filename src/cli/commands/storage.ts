@@ -1,0 +1,123 @@
+import { statSync } from "node:fs";
+import type { Command } from "commander";
+import { decodeStored, projectAll } from "../../app/projection.js";
+import type { Vigil } from "../../app/vigil.js";
+import { parseArtifactId } from "../../domains/evidence/metadata.js";
+import { rowSummary } from "../../domains/evidence/evidence-service.js";
+import { VigilError } from "../../errors.js";
+import { checkFileBlob, checkInlineBlob } from "../../verify/blob-check.js";
+import { setExitCode, withVigil } from "../context.js";
+import { formatBytes, table } from "../output.js";
+import { parseIntArg } from "../parse-args.js";
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function storageStats(v: Vigil) {
+  const stats = await v.evidence.stats();
+  const blobs = { inline: 0, inlineBytes: 0, files: 0, fileBytes: 0 };
+  for await (const b of v.blobs.list()) {
+    if (b.inline) (blobs.inline++, (blobs.inlineBytes += b.size));
+    else (blobs.files++, (blobs.fileBytes += b.size));
+  }
+  const pages = v.maintenance.pageStats();
+  return {
+    artifacts: stats.artifacts,
+    bytes: stats.bytes,
+    byKind: stats.byKind,
+    blobs,
+    database: { bytes: fileSize(v.paths.database), walBytes: fileSize(`${v.paths.database}-wal`), ...pages },
+    journalSize: await v.log.size(),
+  };
+}
+
+async function checkOne(v: Vigil, id: string) {
+  const digest = parseArtifactId(id);
+  const row = await v.evidence.get(digest);
+  if (row === null) throw new VigilError("NOT_FOUND", `no artifact ${id}`);
+  const info = await v.blobs.stat(digest);
+  const finding =
+    info === null
+      ? { problem: "contents are not in the blob store" }
+      : info.inline
+        ? checkInlineBlob(v.blobs.inlineData(digest) ?? Buffer.alloc(0), digest, row.size)
+        : checkFileBlob(v.blobs.files.pathOf(digest), digest, row.size);
+  return { id: rowSummary(row).id, storage: info === null ? "missing" : info.inline ? "inline" : "file", size: row.size, ok: finding === null, problem: finding?.problem ?? null };
+}
+
+export function registerStorageCommands(program: Command): void {
+  const st = program.command("storage").description("storage statistics and checks");
+  st.command("stats")
+    .description("artifact counts and bytes, blob placement, database size")
+    .action(async (_f: unknown, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        const s = await storageStats(v);
+        out.result(s, () =>
+          table([
+            ["artifacts", `${s.artifacts} (${formatBytes(s.bytes)})`],
+            ["inline blobs", `${s.blobs.inline} (${formatBytes(s.blobs.inlineBytes)})`],
+            ["file blobs", `${s.blobs.files} (${formatBytes(s.blobs.fileBytes)})`],
+            ["database", `${formatBytes(s.database.bytes)} + WAL ${formatBytes(s.database.walBytes)}, ${s.database.freePages} free pages`],
+            ["journal", `${s.journalSize} entries`],
+            ...s.byKind.map((k) => [`  ${k.kind}`, `${k.artifacts} (${formatBytes(k.bytes)})`]),
+          ]),
+        );
+      }),
+    );
+  st.command("analyze")
+    .description("the largest artifacts")
+    .option("--sort <key>", "size", "size")
+    .option("--limit <n>", "rows", parseIntArg("--limit", 1), 20)
+    .action(async (f: { sort: string; limit: number }, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        if (f.sort !== "size") throw new VigilError("USAGE", "--sort accepts only: size");
+        const rows = (await v.evidence.list({ orderBy: "size", limit: f.limit })).map(rowSummary);
+        out.result(rows, () => table([["SIZE", "ID", "PATH"], ...rows.map((r) => [formatBytes(r.size), r.id.slice(0, 19), r.path])]));
+      }),
+    );
+  st.command("check <id>")
+    .description("rehash one artifact's contents (exit 1 if damaged)")
+    .action(async (id: string, _f: unknown, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        const r = await checkOne(v, id);
+        out.result(r, () => (r.ok ? `${out.color.ok("ok")}  ${r.id} (${r.storage}, ${formatBytes(r.size)})` : `${out.color.bad("FAIL")}  ${r.id}: ${r.problem}`));
+        if (!r.ok) setExitCode(1);
+      }),
+    );
+  registerIndexCommands(program);
+}
+
+function registerIndexCommands(program: Command): void {
+  const ix = program.command("index").description("the evidence index, a projection of the journal");
+  ix.command("status")
+    .description("index position, lag and row counts")
+    .action(async (_f: unknown, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        const s = await v.maintenance.status();
+        out.result(s, () => `journal ${s.journalSize} entries, index at ${s.position} (${s.lag === 0 ? "in step" : `${s.lag} behind`}), ${s.rows.evidence} evidence rows`);
+      }),
+    );
+  ix.command("rebuild")
+    .description("replay the journal into a fresh index; prints the state hash")
+    .action(async (_f: unknown, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        const total = await v.log.size();
+        const r = v.maintenance.rebuild(decodeStored, projectAll, (n) => out.progress("replaying", n, total));
+        out.endProgress();
+        out.result(r, () => `replayed ${r.records} records in ${r.seconds.toFixed(2)} s (${Math.round(r.records / Math.max(r.seconds, 1e-9))}/s)\nstate hash ${r.stateHash}`);
+      }),
+    );
+  ix.command("optimize")
+    .description("ANALYZE, VACUUM and checkpoint the WAL")
+    .action(async (_f: unknown, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        v.maintenance.optimize();
+        out.result({ optimized: true }, () => "index optimized");
+      }),
+    );
+}

@@ -1,0 +1,57 @@
+import { Command, CommanderError } from "commander";
+import { exitCodeFor, isVigilError } from "../errors.js";
+import { registerAnchorCommands } from "./commands/anchor.js";
+import { registerEvidenceCommands } from "./commands/evidence.js";
+import { registerLockerCommands } from "./commands/locker.js";
+import { registerProofCommands } from "./commands/proof.js";
+import { registerStorageCommands } from "./commands/storage.js";
+import { registerTlogCommands } from "./commands/tlog.js";
+import { registerVerifyCommands } from "./commands/verify.js";
+
+export function buildProgram(): Command {
+  const program = new Command("vigil")
+    .description("Vigil: a tamper-evident evidence locker (RFC 6962 journal, signed C2SP checkpoints)")
+    .version("0.1.0")
+    .option("--data <dir>", "locker data directory (env VIGIL_DATA, default ./vigil-data)")
+    .option("--json", "machine-readable JSON output")
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? `vigil: ${s}` : s) });
+  registerLockerCommands(program);
+  registerEvidenceCommands(program);
+  registerAnchorCommands(program);
+  registerProofCommands(program);
+  registerVerifyCommands(program);
+  registerStorageCommands(program);
+  registerTlogCommands(program);
+  for (const c of allCommands(program)) c.exitOverride().allowExcessArguments(false);
+  return program;
+}
+
+function allCommands(c: Command): Command[] {
+  return [c, ...c.commands.flatMap(allCommands)];
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (e) {
+    process.exitCode = handleError(e);
+  }
+}
+
+/** The one place errors become exit codes and one-line messages. */
+export function handleError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0) return 0;
+    return exitCodeFor("USAGE");
+  }
+  if (isVigilError(e)) {
+    process.stderr.write(`vigil: error [${e.code}]: ${e.message}\n`);
+    return exitCodeFor(e.code);
+  }
+  const err = e as Error;
+  process.stderr.write(`vigil: internal error: ${err?.message ?? String(e)}\n`);
+  if (process.env.VIGIL_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
+  return exitCodeFor("INTERNAL");
+}

@@ -1,0 +1,109 @@
+import { encodeRecord, equalBytes } from "../../journal/index.js";
+import type { Clock } from "../../clock.js";
+import type { EvidenceIndex } from "../../storage/evidence-index.js";
+import type { EvidenceRow } from "../../storage/index-ops.js";
+import type { AppendItem, LogStore, Projector } from "../../storage/log-store.js";
+import { evidenceAdded, metaHash } from "./evidence-record.js";
+import type { Ingested } from "./ingest.js";
+import { formatArtifactId, type EvidenceMeta } from "./metadata.js";
+
+export interface EvidenceDeps {
+  readonly log: LogStore;
+  readonly evidence: EvidenceIndex;
+  readonly clock: Clock;
+  readonly project: Projector;
+}
+
+export type AddStatus = "added" | "exists" | "conflict" | "missing-parent";
+
+export interface AddOutcome {
+  readonly id: string;
+  readonly status: AddStatus;
+  readonly leafIndex: number | null;
+  readonly path: string;
+  readonly size: number;
+  readonly message?: string;
+}
+
+export interface Candidate {
+  readonly contents: Ingested;
+  readonly meta: EvidenceMeta;
+}
+
+/**
+ * Commits a group of artifacts in one durable transaction (group commit).
+ * An artifact already present with the same metadata is "exists"
+ * (idempotent); with different metadata it is a "conflict" and nothing is
+ * written for it; a parent that is neither in the locker nor earlier in the
+ * group is "missing-parent".
+ */
+export async function commitEvidence(deps: EvidenceDeps, group: readonly Candidate[]): Promise<AddOutcome[]> {
+  const now = deps.clock.now();
+  const outcomes: AddOutcome[] = [];
+  const items: AppendItem[] = [];
+  const accepted: Candidate[] = [];
+  const pending = new Map<string, Buffer>();
+  for (const c of group) {
+    const record = evidenceAdded(c.contents.digest, c.contents.size, c.meta, now);
+    const rejected = await classify(deps, c, record, pending);
+    if (rejected !== null) {
+      if (c.contents.kind === "file") await c.contents.staged.discard();
+      outcomes.push(rejected);
+      continue;
+    }
+    pending.set(record.digest, metaHash(record));
+    items.push(toAppendItem(c, record));
+    accepted.push(c);
+    outcomes.push({ id: record.digest, status: "added", leafIndex: items.length - 1, path: record.path, size: record.size });
+  }
+  // Large contents become durable under their digest before the record that commits to them.
+  for (const c of accepted) if (c.contents.kind === "file") await c.contents.staged.commit();
+  const { first } = await deps.log.append(items, deps.project);
+  return outcomes.map((o) => (o.status === "added" ? { ...o, leafIndex: first + (o.leafIndex as number) } : o));
+}
+
+async function classify(
+  deps: EvidenceDeps,
+  c: Candidate,
+  record: ReturnType<typeof evidenceAdded>,
+  pending: Map<string, Buffer>,
+): Promise<AddOutcome | null> {
+  const base = { id: record.digest, path: record.path, size: record.size };
+  const existing = await deps.evidence.get(c.contents.digest);
+  const known = existing?.metaHash ?? pending.get(record.digest);
+  if (known !== undefined) {
+    if (equalBytes(known, metaHash(record))) return { ...base, status: "exists", leafIndex: existing?.leafIndex ?? null };
+    return { ...base, status: "conflict", leafIndex: existing?.leafIndex ?? null, message: "the same contents are already stored with different metadata" };
+  }
+  for (const p of record.parents) {
+    if (!pending.has(p) && (await deps.evidence.get(Buffer.from(p.slice(7), "hex"))) === null) {
+      return { ...base, status: "missing-parent", leafIndex: null, message: `parent ${p} is not in the locker` };
+    }
+  }
+  return null;
+}
+
+function toAppendItem(c: Candidate, record: ReturnType<typeof evidenceAdded>): AppendItem {
+  const encoded = encodeRecord(record);
+  if (c.contents.kind === "inline") return { encoded, record, inline: { digest: c.contents.digest, data: c.contents.data } };
+  return { encoded, record, file: { digest: c.contents.digest, size: c.contents.size } };
+}
+
+export function rowSummary(row: EvidenceRow) {
+  return {
+    id: formatArtifactId(row.digest),
+    leafIndex: row.leafIndex,
+    path: row.path,
+    domain: row.domain,
+    subdomain: row.subdomain,
+    name: row.name,
+    date: row.date,
+    kind: row.kind,
+    size: row.size,
+    retention: row.retention,
+    producer: row.producer,
+    labels: row.labels,
+    parents: row.parents.map(formatArtifactId),
+    addedAt: row.addedAt,
+  };
+}

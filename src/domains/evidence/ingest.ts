@@ -1,0 +1,75 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { VigilError } from "../../errors.js";
+import type { BlobStore, StagedFile } from "../../storage/blob-store.js";
+
+/** Contents read and hashed: inline bytes, or a staged file for large contents. */
+export type Ingested =
+  | { readonly kind: "inline"; readonly digest: Buffer; readonly size: number; readonly data: Buffer }
+  | { readonly kind: "file"; readonly digest: Buffer; readonly size: number; readonly staged: StagedFile };
+
+export function inlineContents(data: Buffer): Ingested {
+  return { kind: "inline", digest: createHash("sha256").update(data).digest(), size: data.length, data };
+}
+
+/** Reads a file: whole when small, streamed into the blob store otherwise. */
+export async function ingestFile(path: string, inlineLimit: number, blobs: BlobStore): Promise<Ingested> {
+  let fh;
+  try {
+    fh = await open(path, "r");
+  } catch (e) {
+    throw fileError(path, e);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new VigilError("INPUT_INVALID", `${path} is not a regular file`);
+    if (st.size <= inlineLimit) {
+      const data = await fh.readFile();
+      if (data.length <= inlineLimit) return inlineContents(data);
+      return stageAll(blobs, Readable.from([]), [data]);
+    }
+  } finally {
+    await fh.close();
+  }
+  return stageAll(blobs, createReadStream(path, { highWaterMark: 1 << 20 }), []);
+}
+
+/** Reads a stream (stdin): buffered up to the inline limit, then streamed to a staged file. */
+export async function ingestStream(source: Readable, inlineLimit: number, blobs: BlobStore): Promise<Ingested> {
+  const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await it.next();
+    if (next.done === true) return inlineContents(Buffer.concat(head));
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as string);
+    head.push(chunk);
+    size += chunk.length;
+    if (size > inlineLimit) break;
+  }
+  const rest = Readable.from(
+    (async function* () {
+      for (;;) {
+        const n = await it.next();
+        if (n.done === true) return;
+        yield n.value;
+      }
+    })(),
+  );
+  return stageAll(blobs, rest, head);
+}
+
+async function stageAll(blobs: BlobStore, source: Readable, prefix: Buffer[]): Promise<Ingested> {
+  const staged = await blobs.stage(source, prefix);
+  return { kind: "file", digest: staged.digest, size: staged.size, staged };
+}
+
+function fileError(path: string, e: unknown): VigilError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return new VigilError("NOT_FOUND", `${path}: no such file`);
+  if (code === "EACCES") return new VigilError("PERMISSION_DENIED", `${path}: permission denied`);
+  if (code === "EISDIR") return new VigilError("INPUT_INVALID", `${path} is a directory`);
+  return new VigilError("INPUT_INVALID", `${path}: cannot read (${code ?? "error"})`);
+}

@@ -1,0 +1,28 @@
+import type { Readable } from "node:stream";
+
+export interface BlobInfo {
+  readonly digest: Buffer;
+  readonly size: number;
+  /** Inline contents live in the database; the rest are files. */
+  readonly inline: boolean;
+}
+
+/** Contents written to a temporary file and hashed, not yet visible under their digest. */
+export interface StagedFile {
+  readonly digest: Buffer;
+  readonly size: number;
+  /** fsync and move into place under the digest; idempotent if already present. */
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** The content-addressed blob store port. */
+export interface BlobStore {
+  /** Streams `source` to a temporary file while hashing it; nothing is held whole in memory. */
+  stage(source: Readable, prefix?: readonly Buffer[]): Promise<StagedFile>;
+  stat(digest: Buffer): Promise<BlobInfo | null>;
+  /** A stream of the contents; rejects NOT_FOUND / STORAGE_CORRUPT when they are gone. */
+  open(digest: Buffer): Promise<Readable>;
+  /** Every blob the store knows, in digest order. */
+  list(): AsyncIterable<BlobInfo>;
+}

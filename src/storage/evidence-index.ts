@@ -1,0 +1,27 @@
+import type { EvidenceRow } from "./index-ops.js";
+
+export interface EvidenceFilter {
+  readonly domain?: string;
+  readonly subdomain?: string;
+  readonly kind?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly limit?: number;
+  readonly orderBy?: "leaf" | "size";
+}
+
+export interface EvidenceStats {
+  readonly artifacts: number;
+  readonly bytes: number;
+  readonly byKind: readonly { kind: string; artifacts: number; bytes: number }[];
+}
+
+/** Read side of the evidence projection. */
+export interface EvidenceIndex {
+  get(digest: Buffer): Promise<EvidenceRow | null>;
+  list(filter: EvidenceFilter): Promise<EvidenceRow[]>;
+  stats(): Promise<EvidenceStats>;
+  /** Number of journal entries the index has applied (index position). */
+  position(): Promise<number>;
+}

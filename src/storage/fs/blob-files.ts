@@ -1,0 +1,102 @@
+import { createHash, randomBytes, type Hash } from "node:crypto";
+import { constants, createReadStream } from "node:fs";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { VigilError } from "../../errors.js";
+import type { StagedFile } from "../blob-store.js";
+
+/**
+ * Large contents as files: <dir>/sha256/<aa>/<bb>/<hex>, written to
+ * <dir>/tmp first, fsync'd, then renamed, so a file under its digest is
+ * always complete.
+ */
+export class BlobFiles {
+  constructor(readonly dir: string) {}
+
+  pathOf(digest: Buffer): string {
+    const hex = digest.toString("hex");
+    return join(this.dir, "sha256", hex.slice(0, 2), hex.slice(2, 4), hex);
+  }
+
+  get tmpDir(): string {
+    return join(this.dir, "tmp");
+  }
+
+  async stage(source: Readable, prefix: readonly Buffer[] = []): Promise<StagedFile> {
+    const tmp = join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString("hex")}.part`);
+    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    const hash = createHash("sha256");
+    let size = 0;
+    try {
+      const sink = fh.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
+      const hasher = hashingPassThrough(hash, (n) => (size += n));
+      for (const p of prefix) hasher.write(p);
+      await pipeline(source, hasher, sink);
+      await fh.sync();
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await fh.close();
+    return this.staged(tmp, hash.digest(), size);
+  }
+
+  private staged(tmp: string, digest: Buffer, size: number): StagedFile {
+    return {
+      digest,
+      size,
+      commit: async () => {
+        const final = this.pathOf(digest);
+        const dir = join(final, "..");
+        await mkdir(dir, { recursive: true });
+        await rename(tmp, final);
+        await fsyncDir(dir);
+      },
+      discard: () => rm(tmp, { force: true }),
+    };
+  }
+
+  async exists(digest: Buffer): Promise<boolean> {
+    try {
+      await stat(this.pathOf(digest));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  openRead(digest: Buffer): Promise<Readable> {
+    const path = this.pathOf(digest);
+    return new Promise((resolve, reject) => {
+      const s = createReadStream(path, { highWaterMark: 1 << 20 });
+      s.once("open", () => resolve(s));
+      s.once("error", (e) =>
+        reject(new VigilError("STORAGE_CORRUPT", `contents of sha256:${digest.toString("hex")} are missing (${path})`, { cause: e })),
+      );
+    });
+  }
+}
+
+/** Hashes and counts what flows through, in order, exactly once. */
+function hashingPassThrough(hash: Hash, count: (n: number) => void): Transform {
+  return new Transform({
+    highWaterMark: 1 << 20,
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      count(chunk.length);
+      cb(null, chunk);
+    },
+  });
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, constants.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Projection writes: what a record changes in the index. Domains compute
+ * them (pure); each adapter applies them in the same transaction as the
+ * append, and again, from scratch, on rebuild.
+ */
+export interface EvidenceRow {
+  readonly digest: Buffer;
+  readonly leafIndex: number;
+  readonly domain: string;
+  readonly subdomain: string;
+  readonly name: string;
+  readonly date: string;
+  readonly kind: string;
+  readonly retention: string;
+  readonly producer: string | null;
+  readonly size: number;
+  readonly path: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly parents: readonly Buffer[];
+  readonly addedAt: string;
+  /** A hash of the record's metadata, to recognise an idempotent re-add. */
+  readonly metaHash: Buffer;
+}
+
+export type IndexOp = { readonly op: "evidence.put"; readonly row: EvidenceRow };

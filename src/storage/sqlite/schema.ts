@@ -1,0 +1,46 @@
+import { VigilError } from "../../errors.js";
+import type { SqliteDatabase } from "./driver.js";
+
+/** Bumped whenever the schema changes; a newer database is refused, never downgraded. */
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA_V1 = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+-- The journal: records are never updated or deleted.
+CREATE TABLE entries (idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL, body BLOB NOT NULL);
+-- Perfect-subtree hashes for levels >= 1; id = level * 2^47 + index.
+CREATE TABLE nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL,
+  note TEXT NOT NULL, created_at TEXT NOT NULL);
+-- Contents: inline bytes for small artifacts, NULL data for files in the blob directory.
+CREATE TABLE blobs (digest BLOB PRIMARY KEY, size INTEGER NOT NULL, data BLOB);
+-- Projection of the journal (rebuildable): the evidence index.
+CREATE TABLE evidence (digest BLOB PRIMARY KEY, leaf_idx INTEGER NOT NULL, domain TEXT NOT NULL,
+  subdomain TEXT NOT NULL, name TEXT NOT NULL, date TEXT NOT NULL, kind TEXT NOT NULL,
+  retention TEXT NOT NULL, producer TEXT, size INTEGER NOT NULL, path TEXT NOT NULL,
+  labels TEXT NOT NULL, parents TEXT NOT NULL, added_at TEXT NOT NULL, meta_hash BLOB NOT NULL) WITHOUT ROWID;
+CREATE INDEX evidence_by_domain ON evidence (domain, date);
+CREATE INDEX evidence_by_kind ON evidence (kind, date);
+CREATE INDEX evidence_by_leaf ON evidence (leaf_idx);
+`;
+
+export function migrate(db: SqliteDatabase): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new VigilError(
+      "STORAGE_UNAVAILABLE",
+      `database schema version ${version} is newer than this vigil (${SCHEMA_VERSION}); upgrade vigil`,
+    );
+  }
+  if (version === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    db.exec(SCHEMA_V1);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+export const NODE_LEVEL_STRIDE = 2 ** 47;
+
+export function nodeKey(level: number, index: number): number {
+  return level * NODE_LEVEL_STRIDE + index;
+}

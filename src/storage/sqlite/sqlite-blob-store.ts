@@ -1,0 +1,77 @@
+import { Readable } from "node:stream";
+import { VigilError } from "../../errors.js";
+import type { BlobInfo, BlobStore, StagedFile } from "../blob-store.js";
+import type { BlobFiles } from "../fs/blob-files.js";
+import type { SqliteDatabase, SqliteStatement } from "./driver.js";
+
+interface BlobRow {
+  digest: Buffer;
+  size: number;
+  inline: number;
+}
+
+/** The embedded blob store: small contents inline in SQLite, large ones as files. */
+export class SqliteBlobStore implements BlobStore {
+  private readonly statStmt: SqliteStatement;
+  private readonly dataStmt: SqliteStatement;
+  private readonly listStmt: SqliteStatement;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    readonly files: BlobFiles,
+  ) {
+    this.statStmt = db.prepare("SELECT digest, size, data IS NOT NULL AS inline FROM blobs WHERE digest = ?");
+    this.dataStmt = db.prepare("SELECT data FROM blobs WHERE digest = ?").pluck();
+    this.listStmt = db.prepare("SELECT digest, size, data IS NOT NULL AS inline FROM blobs ORDER BY digest");
+  }
+
+  stage(source: Readable, prefix?: readonly Buffer[]): Promise<StagedFile> {
+    return this.files.stage(source, prefix);
+  }
+
+  stat(digest: Buffer): Promise<BlobInfo | null> {
+    const row = this.statStmt.get(digest) as BlobRow | undefined;
+    return Promise.resolve(row ? toInfo(row) : null);
+  }
+
+  /** Inline contents, or null when the blob is a file (or unknown). */
+  inlineData(digest: Buffer): Buffer | null {
+    return (this.dataStmt.get(digest) as Buffer | null | undefined) ?? null;
+  }
+
+  async open(digest: Buffer): Promise<Readable> {
+    const info = await this.stat(digest);
+    if (info === null) throw new VigilError("NOT_FOUND", `no contents for sha256:${digest.toString("hex")}`);
+    if (info.inline) return Readable.from([this.inlineData(digest) as Buffer]);
+    return this.files.openRead(digest);
+  }
+
+  async *list(): AsyncIterable<BlobInfo> {
+    for (const row of this.listStmt.iterate() as IterableIterator<BlobRow>) yield toInfo(row);
+  }
+
+  /** File blobs (digest, size), for verification workers. */
+  fileBlobs(): { digest: Buffer; size: number }[] {
+    return this.db.prepare("SELECT digest, size FROM blobs WHERE data IS NULL ORDER BY digest").all() as { digest: Buffer; size: number }[];
+  }
+
+  /** Evidence whose contents row is absent from the blob table. */
+  missingForEvidence(): Buffer[] {
+    return this.db
+      .prepare("SELECT e.digest FROM evidence e LEFT JOIN blobs b ON b.digest = e.digest WHERE b.digest IS NULL")
+      .pluck()
+      .all() as Buffer[];
+  }
+
+  /** Synchronous iteration for verification, which streams rows without awaiting. */
+  *iterate(): IterableIterator<BlobInfo & { data: Buffer | null }> {
+    const stmt = this.listStmt;
+    for (const row of stmt.iterate() as IterableIterator<BlobRow>) {
+      yield { ...toInfo(row), data: row.inline ? this.inlineData(row.digest) : null };
+    }
+  }
+}
+
+function toInfo(row: BlobRow): BlobInfo {
+  return { digest: row.digest, size: row.size, inline: row.inline === 1 };
+}
