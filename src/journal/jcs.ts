@@ -3,9 +3,10 @@
  *
  * Written here rather than taken from a package because the journal must reject
  * what JCS cannot represent (non-finite numbers, lone surrogates, non-plain
- * objects) instead of silently coercing it, and the whole scheme is the
- * ECMAScript serialisation rules that `JSON.stringify` already implements
- * for primitives (RFC 8785 s3.2.2.2, s3.2.2.3) plus UTF-16 key ordering (s3.2.3).
+ * objects) instead of silently coercing it. JCS serialises primitives exactly
+ * as ECMAScript's JSON.stringify does (RFC 8785 s3.2.2.2 strings, s3.2.2.3
+ * numbers), so the work here is validation and key order (s3.2.3: UTF-16 code
+ * units, which is JavaScript's default string sort).
  */
 export class CanonicalJsonError extends Error {
   constructor(
@@ -18,52 +19,65 @@ export class CanonicalJsonError extends Error {
 }
 
 export function canonicalize(value: unknown): string {
-  return encode(value, "$");
+  const state = { integerKeys: false };
+  const sorted = sortedClone(value, state);
+  // JS objects enumerate integer-like keys ("9", "10") numerically first, whatever
+  // the insertion order, so such objects take the slower string-building path.
+  return state.integerKeys ? encode(value, () => "$") : JSON.stringify(sorted);
 }
 
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalize(value), "utf8");
 }
 
-function encode(value: unknown, path: string): string {
-  if (value === null) return "null";
+const INTEGER_KEY = /^(0|[1-9][0-9]*)$/;
+
+/** Validates and returns a copy whose objects have keys in insertion = canonical order. */
+function sortedClone(value: unknown, state: { integerKeys: boolean }, path: () => string = () => "$"): unknown {
+  if (value === null) return null;
   switch (typeof value) {
     case "boolean":
-      return value ? "true" : "false";
+      return value;
     case "number":
-      if (!Number.isFinite(value)) throw new CanonicalJsonError("non-finite number", path);
-      // RFC 8785 s3.2.2.3: the ECMAScript Number serialisation; -0 becomes 0.
-      return JSON.stringify(value);
+      if (!Number.isFinite(value)) throw new CanonicalJsonError("non-finite number", path());
+      return value;
     case "string":
-      return encodeString(value, path);
+      if (!value.isWellFormed()) throw new CanonicalJsonError("string contains a lone surrogate", path());
+      return value;
     case "object":
-      return Array.isArray(value) ? encodeArray(value, path) : encodeObject(value, path);
+      if (Array.isArray(value)) return value.map((v, i) => sortedClone(v, state, () => `${path()}[${i}]`));
+      return cloneObject(value, state, path);
     default:
-      throw new CanonicalJsonError(`unsupported ${typeof value} value`, path);
+      throw new CanonicalJsonError(`unsupported ${typeof value} value`, path());
   }
 }
 
-function encodeString(s: string, path: string): string {
-  if (!s.isWellFormed()) throw new CanonicalJsonError("string contains a lone surrogate", path);
-  // RFC 8785 s3.2.2.2: JSON.stringify escapes exactly the required set.
-  return JSON.stringify(s);
-}
-
-function encodeArray(items: unknown[], path: string): string {
-  // Array.from visits holes as undefined, which encode rejects; .map skips them and emits "[1,,2]".
-  return `[${Array.from(items, (item, i) => encode(item, `${path}[${i}]`)).join(",")}]`;
-}
-
-function encodeObject(value: object, path: string): string {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) {
-    throw new CanonicalJsonError("not a plain object", path);
-  }
+function cloneObject(value: object, state: { integerKeys: boolean }, path: () => string): Record<string, unknown> {
+  assertPlain(value, path);
   const record = value as Record<string, unknown>;
-  // RFC 8785 s3.2.3: sort by UTF-16 code units, which is JS's default string order.
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(record).sort()) {
+    const v = record[k];
+    if (v === undefined) continue;
+    if (!k.isWellFormed()) throw new CanonicalJsonError("key contains a lone surrogate", path());
+    if (INTEGER_KEY.test(k)) state.integerKeys = true;
+    out[k] = sortedClone(v, state, () => `${path()}.${k}`);
+  }
+  return out;
+}
+
+function assertPlain(value: object, path: () => string): void {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError("not a plain object", path());
+}
+
+/** The general path: builds the string member by member in canonical order. */
+function encode(value: unknown, path: () => string): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((v, i) => encode(v, () => `${path()}[${i}]`)).join(",")}]`;
+  const record = value as Record<string, unknown>;
   const keys = Object.keys(record)
     .filter((k) => record[k] !== undefined)
     .sort();
-  const parts = keys.map((k) => `${encodeString(k, path)}:${encode(record[k], `${path}.${k}`)}`);
-  return `{${parts.join(",")}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${encode(record[k], () => `${path()}.${k}`)}`).join(",")}}`;
 }

@@ -23,6 +23,6 @@ export interface BlobStore {
   stat(digest: Buffer): Promise<BlobInfo | null>;
   /** A stream of the contents; rejects NOT_FOUND / STORAGE_CORRUPT when they are gone. */
   open(digest: Buffer): Promise<Readable>;
-  /** Every blob the store knows, in digest order. */
+  /** Every blob the store knows, in the order they were added. */
   list(): AsyncIterable<BlobInfo>;
 }

@@ -17,9 +17,16 @@ export interface EvidenceStats {
   readonly byKind: readonly { kind: string; artifacts: number; bytes: number }[];
 }
 
+export interface EvidenceIdentity {
+  readonly leafIndex: number;
+  readonly metaHash: Buffer;
+}
+
 /** Read side of the evidence projection. */
 export interface EvidenceIndex {
   get(digest: Buffer): Promise<EvidenceRow | null>;
+  /** Just what idempotency needs, without reading the record. */
+  identity(digest: Buffer): Promise<EvidenceIdentity | null>;
   list(filter: EvidenceFilter): Promise<EvidenceRow[]>;
   stats(): Promise<EvidenceStats>;
   /** Number of journal entries the index has applied (index position). */

@@ -22,4 +22,10 @@ export interface EvidenceRow {
   readonly metaHash: Buffer;
 }
 
-export type IndexOp = { readonly op: "evidence.put"; readonly row: EvidenceRow };
+/** The columns the evidence index keeps; the rest is read from the journal record. */
+export type EvidenceIndexRow = Pick<
+  EvidenceRow,
+  "digest" | "leafIndex" | "domain" | "subdomain" | "kind" | "date" | "size" | "retention" | "metaHash"
+>;
+
+export type IndexOp = { readonly op: "evidence.put"; readonly row: EvidenceIndexRow };

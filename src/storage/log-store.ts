@@ -22,7 +22,7 @@ export interface AppendItem {
 }
 
 /** Computes the index writes for one record at its assigned leaf index. */
-export type Projector = (record: JournalRecord, index: number) => readonly IndexOp[];
+export type Projector = (record: JournalRecord, index: number, bytes: Buffer) => readonly IndexOp[];
 
 export interface AppendResult {
   readonly first: number;

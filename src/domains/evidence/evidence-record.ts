@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalize, type JournalRecord } from "../../journal/index.js";
-import type { EvidenceRow, IndexOp } from "../../storage/index-ops.js";
+import type { EvidenceIndexRow, IndexOp } from "../../storage/index-ops.js";
 import { canonicalPath, type EvidenceMeta } from "./metadata.js";
 
 export const EVIDENCE_ADDED = "evidence.added";
@@ -50,29 +50,35 @@ export function metaHash(r: EvidenceAddedRecord): Buffer {
   return createHash("sha256").update(canonicalize(rest)).digest();
 }
 
+/**
+ * metaHash from the record's canonical bytes, without canonicalising twice.
+ * "addedAt" sorts first among the record's keys (RFC 8785 s3.2.3), and
+ * removing one member from a canonical object leaves the canonical form of
+ * the rest, so the metadata bytes are "{" followed by everything after the
+ * addedAt member. A test checks this equals metaHash().
+ */
+export function metaHashFromCanonical(bytes: Buffer, addedAt: string): Buffer {
+  const member = Buffer.byteLength(`{"addedAt":${JSON.stringify(addedAt)},`);
+  return createHash("sha256").update("{").update(bytes.subarray(member)).digest();
+}
+
 export function isEvidenceAdded(r: JournalRecord): r is EvidenceAddedRecord {
   return r.type === EVIDENCE_ADDED && r.v === 1;
 }
 
 /** The evidence projection: pure, so replay gives the same index every time. */
-export function projectEvidence(record: JournalRecord, index: number): readonly IndexOp[] {
+export function projectEvidence(record: JournalRecord, index: number, bytes: Buffer): readonly IndexOp[] {
   if (!isEvidenceAdded(record)) return [];
-  const row: EvidenceRow = {
+  const row: EvidenceIndexRow = {
     digest: Buffer.from(record.digest.slice(7), "hex"),
     leafIndex: index,
     domain: record.domain,
     subdomain: record.subdomain,
-    name: record.name,
-    date: record.date,
     kind: record.kind,
-    retention: record.retention,
-    producer: record.producer,
+    date: record.date,
     size: record.size,
-    path: record.path,
-    labels: record.labels,
-    parents: record.parents.map((p) => Buffer.from(p.slice(7), "hex")),
-    addedAt: record.addedAt,
-    metaHash: metaHash(record),
+    retention: record.retention,
+    metaHash: metaHashFromCanonical(bytes, record.addedAt),
   };
   return [{ op: "evidence.put", row }];
 }

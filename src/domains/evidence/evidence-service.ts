@@ -1,9 +1,9 @@
-import { encodeRecord, equalBytes } from "../../journal/index.js";
+import { encodeRecord, equalBytes, type EncodedRecord } from "../../journal/index.js";
 import type { Clock } from "../../clock.js";
 import type { EvidenceIndex } from "../../storage/evidence-index.js";
 import type { EvidenceRow } from "../../storage/index-ops.js";
 import type { AppendItem, LogStore, Projector } from "../../storage/log-store.js";
-import { evidenceAdded, metaHash } from "./evidence-record.js";
+import { evidenceAdded, metaHashFromCanonical } from "./evidence-record.js";
 import type { Ingested } from "./ingest.js";
 import { formatArtifactId, type EvidenceMeta } from "./metadata.js";
 
@@ -45,14 +45,16 @@ export async function commitEvidence(deps: EvidenceDeps, group: readonly Candida
   const pending = new Map<string, Buffer>();
   for (const c of group) {
     const record = evidenceAdded(c.contents.digest, c.contents.size, c.meta, now);
-    const rejected = await classify(deps, c, record, pending);
+    const encoded = encodeRecord(record);
+    const mh = metaHashFromCanonical(encoded.bytes, record.addedAt);
+    const rejected = await classify(deps, c, record, mh, pending);
     if (rejected !== null) {
       if (c.contents.kind === "file") await c.contents.staged.discard();
       outcomes.push(rejected);
       continue;
     }
-    pending.set(record.digest, metaHash(record));
-    items.push(toAppendItem(c, record));
+    pending.set(record.digest, mh);
+    items.push(toAppendItem(c, record, encoded));
     accepted.push(c);
     outcomes.push({ id: record.digest, status: "added", leafIndex: items.length - 1, path: record.path, size: record.size });
   }
@@ -66,25 +68,25 @@ async function classify(
   deps: EvidenceDeps,
   c: Candidate,
   record: ReturnType<typeof evidenceAdded>,
+  mh: Buffer,
   pending: Map<string, Buffer>,
 ): Promise<AddOutcome | null> {
   const base = { id: record.digest, path: record.path, size: record.size };
-  const existing = await deps.evidence.get(c.contents.digest);
+  const existing = await deps.evidence.identity(c.contents.digest);
   const known = existing?.metaHash ?? pending.get(record.digest);
   if (known !== undefined) {
-    if (equalBytes(known, metaHash(record))) return { ...base, status: "exists", leafIndex: existing?.leafIndex ?? null };
+    if (equalBytes(known, mh)) return { ...base, status: "exists", leafIndex: existing?.leafIndex ?? null };
     return { ...base, status: "conflict", leafIndex: existing?.leafIndex ?? null, message: "the same contents are already stored with different metadata" };
   }
   for (const p of record.parents) {
-    if (!pending.has(p) && (await deps.evidence.get(Buffer.from(p.slice(7), "hex"))) === null) {
+    if (!pending.has(p) && (await deps.evidence.identity(Buffer.from(p.slice(7), "hex"))) === null) {
       return { ...base, status: "missing-parent", leafIndex: null, message: `parent ${p} is not in the locker` };
     }
   }
   return null;
 }
 
-function toAppendItem(c: Candidate, record: ReturnType<typeof evidenceAdded>): AppendItem {
-  const encoded = encodeRecord(record);
+function toAppendItem(c: Candidate, record: ReturnType<typeof evidenceAdded>, encoded: EncodedRecord): AppendItem {
   if (c.contents.kind === "inline") return { encoded, record, inline: { digest: c.contents.digest, data: c.contents.data } };
   return { encoded, record, file: { digest: c.contents.digest, size: c.contents.size } };
 }

@@ -13,15 +13,17 @@ CREATE TABLE nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
 CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL,
   note TEXT NOT NULL, created_at TEXT NOT NULL);
 -- Contents: inline bytes for small artifacts, NULL data for files in the blob directory.
-CREATE TABLE blobs (digest BLOB PRIMARY KEY, size INTEGER NOT NULL, data BLOB);
--- Projection of the journal (rebuildable): the evidence index.
-CREATE TABLE evidence (digest BLOB PRIMARY KEY, leaf_idx INTEGER NOT NULL, domain TEXT NOT NULL,
-  subdomain TEXT NOT NULL, name TEXT NOT NULL, date TEXT NOT NULL, kind TEXT NOT NULL,
-  retention TEXT NOT NULL, producer TEXT, size INTEGER NOT NULL, path TEXT NOT NULL,
-  labels TEXT NOT NULL, parents TEXT NOT NULL, added_at TEXT NOT NULL, meta_hash BLOB NOT NULL) WITHOUT ROWID;
+-- id is the leaf index of the record that committed to the contents, so rows land in
+-- append order; lookups by digest go through the evidence index's digest key (one
+-- random-key index per artifact, not two: random inserts are what fill the WAL).
+CREATE TABLE blobs (id INTEGER PRIMARY KEY, digest BLOB NOT NULL, size INTEGER NOT NULL, data BLOB);
+-- Projection of the journal (rebuildable): the evidence index, keyed by leaf index.
+-- It holds what queries filter on; the full metadata is the journal record itself.
+CREATE TABLE evidence (leaf_idx INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, domain TEXT NOT NULL,
+  subdomain TEXT NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL, size INTEGER NOT NULL,
+  retention TEXT NOT NULL, meta_hash BLOB NOT NULL);
 CREATE INDEX evidence_by_domain ON evidence (domain, date);
 CREATE INDEX evidence_by_kind ON evidence (kind, date);
-CREATE INDEX evidence_by_leaf ON evidence (leaf_idx);
 `;
 
 export function migrate(db: SqliteDatabase): void {

@@ -20,9 +20,10 @@ export class SqliteBlobStore implements BlobStore {
     private readonly db: SqliteDatabase,
     readonly files: BlobFiles,
   ) {
-    this.statStmt = db.prepare("SELECT digest, size, data IS NOT NULL AS inline FROM blobs WHERE digest = ?");
-    this.dataStmt = db.prepare("SELECT data FROM blobs WHERE digest = ?").pluck();
-    this.listStmt = db.prepare("SELECT digest, size, data IS NOT NULL AS inline FROM blobs ORDER BY digest");
+    const byDigest = "FROM evidence e JOIN blobs b ON b.id = e.leaf_idx WHERE e.digest = ?";
+    this.statStmt = db.prepare(`SELECT b.digest, b.size, b.data IS NOT NULL AS inline ${byDigest}`);
+    this.dataStmt = db.prepare(`SELECT b.data ${byDigest}`).pluck();
+    this.listStmt = db.prepare("SELECT digest, size, data IS NOT NULL AS inline FROM blobs ORDER BY id");
   }
 
   stage(source: Readable, prefix?: readonly Buffer[]): Promise<StagedFile> {
@@ -52,23 +53,15 @@ export class SqliteBlobStore implements BlobStore {
 
   /** File blobs (digest, size), for verification workers. */
   fileBlobs(): { digest: Buffer; size: number }[] {
-    return this.db.prepare("SELECT digest, size FROM blobs WHERE data IS NULL ORDER BY digest").all() as { digest: Buffer; size: number }[];
+    return this.db.prepare("SELECT digest, size FROM blobs WHERE data IS NULL ORDER BY id").all() as { digest: Buffer; size: number }[];
   }
 
   /** Evidence whose contents row is absent from the blob table. */
   missingForEvidence(): Buffer[] {
     return this.db
-      .prepare("SELECT e.digest FROM evidence e LEFT JOIN blobs b ON b.digest = e.digest WHERE b.digest IS NULL")
+      .prepare("SELECT e.digest FROM evidence e LEFT JOIN blobs b ON b.id = e.leaf_idx WHERE b.id IS NULL OR b.digest != e.digest")
       .pluck()
       .all() as Buffer[];
-  }
-
-  /** Synchronous iteration for verification, which streams rows without awaiting. */
-  *iterate(): IterableIterator<BlobInfo & { data: Buffer | null }> {
-    const stmt = this.listStmt;
-    for (const row of stmt.iterate() as IterableIterator<BlobRow>) {
-      yield { ...toInfo(row), data: row.inline ? this.inlineData(row.digest) : null };
-    }
   }
 }
 

@@ -1,10 +1,16 @@
-import type { EvidenceFilter, EvidenceIndex, EvidenceStats } from "../evidence-index.js";
+import type { EvidenceFilter, EvidenceIdentity, EvidenceIndex, EvidenceStats } from "../evidence-index.js";
 import type { EvidenceRow } from "../index-ops.js";
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
 
 interface Row {
-  digest: Buffer;
   leaf_idx: number;
+  meta_hash: Buffer;
+  body: Buffer;
+}
+
+/** The fields of an evidence.added record that make up a row (parsed once, at the boundary). */
+interface RecordFields {
+  digest: string;
   domain: string;
   subdomain: string;
   name: string;
@@ -14,27 +20,34 @@ interface Row {
   producer: string | null;
   size: number;
   path: string;
-  labels: string;
-  parents: string;
-  added_at: string;
-  meta_hash: Buffer;
+  labels: Record<string, string>;
+  parents: string[];
+  addedAt: string;
 }
 
-const COLUMNS = `digest, leaf_idx, domain, subdomain, name, date, kind, retention, producer, size, path, labels,
-  parents, added_at, meta_hash`;
+const SELECT = "SELECT e.leaf_idx, e.meta_hash, j.body FROM evidence e JOIN entries j ON j.idx = e.leaf_idx";
 
+/** Evidence queries: the index narrows, the journal record supplies the metadata. */
 export class SqliteEvidenceIndex implements EvidenceIndex {
   private readonly getStmt: SqliteStatement;
   private readonly posStmt: SqliteStatement;
+  private readonly identityStmt: SqliteStatement;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM evidence WHERE digest = ?`);
+    this.getStmt = db.prepare(`${SELECT} WHERE e.digest = ?`);
+    this.identityStmt = db.prepare("SELECT leaf_idx, meta_hash FROM evidence WHERE digest = ?");
     this.posStmt = db.prepare("SELECT value FROM meta WHERE key = 'index_position'").pluck();
   }
 
   get(digest: Buffer): Promise<EvidenceRow | null> {
     const row = this.getStmt.get(digest) as Row | undefined;
     return Promise.resolve(row ? toEvidence(row) : null);
+  }
+
+  /** Only the idempotency fields: avoids parsing the record on the ingest path. */
+  identity(digest: Buffer): Promise<EvidenceIdentity | null> {
+    const row = this.identityStmt.get(digest) as { leaf_idx: number; meta_hash: Buffer } | undefined;
+    return Promise.resolve(row ? { leafIndex: row.leaf_idx, metaHash: row.meta_hash } : null);
   }
 
   list(f: EvidenceFilter): Promise<EvidenceRow[]> {
@@ -44,27 +57,23 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
       where.push(sql);
       params.push(v);
     };
-    if (f.domain !== undefined) add("domain = ?", f.domain);
-    if (f.subdomain !== undefined) add("subdomain = ?", f.subdomain);
-    if (f.kind !== undefined) add("kind = ?", f.kind);
-    if (f.from !== undefined) add("date >= ?", f.from);
-    if (f.to !== undefined) add("date <= ?", f.to);
+    if (f.domain !== undefined) add("e.domain = ?", f.domain);
+    if (f.subdomain !== undefined) add("e.subdomain = ?", f.subdomain);
+    if (f.kind !== undefined) add("e.kind = ?", f.kind);
+    if (f.from !== undefined) add("e.date >= ?", f.from);
+    if (f.to !== undefined) add("e.date <= ?", f.to);
     for (const [k, v] of Object.entries(f.labels ?? {})) {
-      where.push("json_extract(labels, ?) = ?");
-      params.push(`$."${k}"`, v);
+      where.push("json_extract(CAST(j.body AS TEXT), ?) = ?");
+      params.push(`$.labels."${k.replaceAll('"', "")}"`, v);
     }
-    const order = f.orderBy === "size" ? "size DESC, leaf_idx" : "leaf_idx";
-    const sql = `SELECT ${COLUMNS} FROM evidence ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY ${order} LIMIT ?`;
+    const order = f.orderBy === "size" ? "e.size DESC, e.leaf_idx" : "e.leaf_idx";
+    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ?`;
     params.push(f.limit ?? -1);
     return Promise.resolve((this.db.prepare(sql).all(...params) as Row[]).map(toEvidence));
   }
 
   stats(): Promise<EvidenceStats> {
-    const total = this.db.prepare("SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM evidence").get() as {
-      n: number;
-      b: number;
-    };
+    const total = this.db.prepare("SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM evidence").get() as { n: number; b: number };
     const byKind = this.db
       .prepare("SELECT kind, count(*) AS artifacts, sum(size) AS bytes FROM evidence GROUP BY kind ORDER BY kind")
       .all() as { kind: string; artifacts: number; bytes: number }[];
@@ -78,21 +87,22 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
 }
 
 function toEvidence(r: Row): EvidenceRow {
+  const f = JSON.parse(r.body.toString("utf8")) as RecordFields;
   return {
-    digest: r.digest,
+    digest: Buffer.from(f.digest.slice(7), "hex"),
     leafIndex: r.leaf_idx,
-    domain: r.domain,
-    subdomain: r.subdomain,
-    name: r.name,
-    date: r.date,
-    kind: r.kind,
-    retention: r.retention,
-    producer: r.producer,
-    size: r.size,
-    path: r.path,
-    labels: JSON.parse(r.labels) as Record<string, string>,
-    parents: (JSON.parse(r.parents) as string[]).map((h) => Buffer.from(h, "hex")),
-    addedAt: r.added_at,
+    domain: f.domain,
+    subdomain: f.subdomain,
+    name: f.name,
+    date: f.date,
+    kind: f.kind,
+    retention: f.retention,
+    producer: f.producer,
+    size: f.size,
+    path: f.path,
+    labels: f.labels,
+    parents: f.parents.map((p) => Buffer.from(p.slice(7), "hex")),
+    addedAt: f.addedAt,
     metaHash: r.meta_hash,
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { EvidenceRow, IndexOp } from "../index-ops.js";
+import type { EvidenceIndexRow, IndexOp } from "../index-ops.js";
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
 
 /** Applies projection writes to the SQLite index tables. */
@@ -9,8 +9,8 @@ export class SqliteIndexWriter {
 
   constructor(private readonly db: SqliteDatabase) {
     this.put = db.prepare(
-      `INSERT OR REPLACE INTO evidence (digest, leaf_idx, domain, subdomain, name, date, kind, retention, producer,
-        size, path, labels, parents, added_at, meta_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      `INSERT OR REPLACE INTO evidence (leaf_idx, digest, domain, subdomain, kind, date, size, retention, meta_hash)
+        VALUES (?,?,?,?,?,?,?,?,?)`,
     );
     this.pos = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_position', ?)");
   }
@@ -28,24 +28,8 @@ export class SqliteIndexWriter {
     }
   }
 
-  private putEvidence(r: EvidenceRow): void {
-    this.put.run(
-      r.digest,
-      r.leafIndex,
-      r.domain,
-      r.subdomain,
-      r.name,
-      r.date,
-      r.kind,
-      r.retention,
-      r.producer,
-      r.size,
-      r.path,
-      JSON.stringify(r.labels),
-      JSON.stringify(r.parents.map((p) => p.toString("hex"))),
-      r.addedAt,
-      r.metaHash,
-    );
+  private putEvidence(r: EvidenceIndexRow): void {
+    this.put.run(r.leafIndex, r.digest, r.domain, r.subdomain, r.kind, r.date, r.size, r.retention, r.metaHash);
   }
 
   /** Empties every projection table (rebuild starts from nothing). */
@@ -61,8 +45,7 @@ export class SqliteIndexWriter {
     const h = createHash("sha256");
     const rows = this.db
       .prepare(
-        `SELECT digest, leaf_idx, domain, subdomain, name, date, kind, retention, producer, size, path, labels,
-          parents, added_at, meta_hash FROM evidence ORDER BY digest`,
+        "SELECT leaf_idx, digest, domain, subdomain, kind, date, size, retention, meta_hash FROM evidence ORDER BY leaf_idx",
       )
       .raw()
       .iterate() as IterableIterator<unknown[]>;

@@ -41,8 +41,8 @@ export class SqliteLogStore implements LogStore {
       size: db.prepare("SELECT coalesce(max(idx) + 1, 0) FROM entries").pluck(),
       insertEntry: db.prepare("INSERT INTO entries (idx, leaf_hash, body) VALUES (?, ?, ?)"),
       insertNode: db.prepare("INSERT INTO nodes (id, hash) VALUES (?, ?)"),
-      insertInline: db.prepare("INSERT OR IGNORE INTO blobs (digest, size, data) VALUES (?, ?, ?)"),
-      insertFileRef: db.prepare("INSERT OR IGNORE INTO blobs (digest, size, data) VALUES (?, ?, NULL)"),
+      insertInline: db.prepare("INSERT INTO blobs (id, digest, size, data) VALUES (?, ?, ?, ?)"),
+      insertFileRef: db.prepare("INSERT INTO blobs (id, digest, size, data) VALUES (?, ?, ?, NULL)"),
       entries: db.prepare("SELECT idx, leaf_hash, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"),
       leaf: db.prepare("SELECT leaf_hash FROM entries WHERE idx = ?").pluck(),
       node: db.prepare("SELECT hash FROM nodes WHERE id = ?").pluck(),
@@ -92,9 +92,9 @@ export class SqliteLogStore implements LogStore {
 
   private writeItem(item: AppendItem, index: number, project: Projector): void {
     this.s.insertEntry!.run(index, item.encoded.leafHash, item.encoded.bytes);
-    if (item.inline) this.s.insertInline!.run(item.inline.digest, item.inline.data.length, item.inline.data);
-    if (item.file) this.s.insertFileRef!.run(item.file.digest, item.file.size);
-    for (const op of project(item.record, index)) this.writer.apply(op);
+    if (item.inline) this.s.insertInline!.run(index, item.inline.digest, item.inline.data.length, item.inline.data);
+    if (item.file) this.s.insertFileRef!.run(index, item.file.digest, item.file.size);
+    for (const op of project(item.record, index, item.encoded.bytes)) this.writer.apply(op);
   }
 
   private loadFrontier(size: number): Frontier {

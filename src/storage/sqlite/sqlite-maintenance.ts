@@ -62,7 +62,7 @@ export class SqliteMaintenance {
             const chunk = this.readChunk.all(records, records + REPLAY_CHUNK) as [number, Buffer][];
             if (chunk.length === 0) break;
             for (const [index, body] of chunk) {
-              for (const op of project(decode(body), index)) this.writer.apply(op);
+              for (const op of project(decode(body), index, body)) this.writer.apply(op);
             }
             records += chunk.length;
             onProgress?.(records);

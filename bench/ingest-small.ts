@@ -1,0 +1,69 @@
+/**
+ * Batched ingest of N artifacts of 1 KiB, durable before acknowledgement,
+ * against a raw better-sqlite3 baseline inserting the same rows with their
+ * SHA-256 in 1,000-row transactions (same pragmas: WAL, synchronous=FULL).
+ *
+ *   node dist/bench/ingest-small.js [N]
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { initLocker } from "../src/app/init-locker.js";
+import { projectAll } from "../src/app/projection.js";
+import { openVigil } from "../src/app/vigil.js";
+import { systemClock } from "../src/clock.js";
+import { commitEvidence, type Candidate } from "../src/domains/evidence/evidence-service.js";
+import { inlineContents } from "../src/domains/evidence/ingest.js";
+import { parseEvidenceMeta } from "../src/domains/evidence/metadata.js";
+import { report } from "./report.js";
+
+const N = Number(process.argv[2] ?? 100000);
+const BATCH = 1000;
+const payloads = Array.from({ length: N }, () => randomBytes(1024));
+
+function baseline(dir: string): number {
+  const db = new Database(join(dir, "raw.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.exec("CREATE TABLE t (sha256 BLOB PRIMARY KEY, data BLOB NOT NULL)");
+  const ins = db.prepare("INSERT INTO t (sha256, data) VALUES (?, ?)");
+  const tx = db.transaction((rows: Buffer[]) => {
+    for (const r of rows) ins.run(createHash("sha256").update(r).digest(), r);
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < N; i += BATCH) tx(payloads.slice(i, i + BATCH));
+  const s = (performance.now() - t0) / 1000;
+  db.close();
+  return N / s;
+}
+
+async function vigil(dir: string): Promise<number> {
+  const data = join(dir, "locker");
+  initLocker(data, systemClock);
+  const v = openVigil(data);
+  const meta = parseEvidenceMeta({ domain: "bench", name: "artifact", date: "2026-11-23", kind: "bench" }, "bench", v.config.retentionClasses);
+  const deps = { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll };
+  const t0 = performance.now();
+  for (let i = 0; i < N; i += BATCH) {
+    const group: Candidate[] = payloads.slice(i, i + BATCH).map((p) => ({ contents: inlineContents(p), meta }));
+    await commitEvidence(deps, group);
+  }
+  const s = (performance.now() - t0) / 1000;
+  await v.close();
+  return N / s;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "vigil-bench-"));
+try {
+  const raw = baseline(dir);
+  const ours = await vigil(dir);
+  report("ingest-small", [
+    { figure: `vigil batched ingest, ${N} x 1 KiB`, value: ours, unit: "artifacts/s", target: ">= 30000" },
+    { figure: "raw better-sqlite3 baseline", value: raw, unit: "rows/s" },
+    { figure: "ratio vigil / baseline", value: ours / raw, unit: "x", target: ">= 0.5" },
+  ]);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
