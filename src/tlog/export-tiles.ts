@@ -4,6 +4,7 @@ import {
   encodeEntryBundle,
   entryBundlePath,
   equalBytes,
+  HASH_SIZE,
   hashTilePath,
   leafHash,
   parseCheckpoint,
@@ -59,7 +60,12 @@ async function checkStored(reader: LogReader, stored: StoredCheckpoint): Promise
 }
 
 /** Entry bundles and level-0 tiles, one bundle at a time; returns the level-1 hashes. */
-async function exportBottom(reader: LogReader, bundles: readonly TileRef[], root: StreamingRoot, out: TileWriter) {
+async function exportBottom(
+  reader: LogReader,
+  bundles: readonly TileRef[],
+  root: StreamingRoot,
+  out: TileWriter,
+): Promise<Buffer[]> {
   const parents: Buffer[] = [];
   for (const b of bundles) {
     const lo = b.index * TILE_WIDTH;
@@ -69,7 +75,7 @@ async function exportBottom(reader: LogReader, bundles: readonly TileRef[], root
     }
     const tile = await readTile(reader, 0, lo, b.width);
     entries.forEach((e, i) => {
-      const want = tile.subarray(i * 32, i * 32 + 32);
+      const want = tile.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
       if (!equalBytes(leafHash(e.bytes), want)) corrupt(`entry ${lo + i} does not match its stored leaf hash`);
     });
     await out.write(entryBundlePath(b.index, b.width), encodeEntryBundle(entries.map((e) => e.bytes)));
@@ -106,7 +112,7 @@ async function exportLevel(
 async function readTile(reader: LogReader, treeLevel: number, lo: number, width: number): Promise<Buffer> {
   const ids: NodeId[] = Array.from({ length: width }, (_, i) => ({ level: treeLevel, index: lo + i }));
   const hashes = await reader.readNodes(ids);
-  if (hashes.length !== width || hashes.some((h) => h.length !== 32)) {
+  if (hashes.length !== width || hashes.some((h) => h.length !== HASH_SIZE)) {
     corrupt(`tree nodes at level ${treeLevel} from index ${lo} are malformed`);
   }
   return Buffer.concat(hashes);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, type Hash } from "node:crypto";
-import { constants, createReadStream } from "node:fs";
+import { constants, createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
@@ -26,21 +26,17 @@ export class BlobFiles {
 
   async stage(source: Readable, prefix: readonly Buffer[] = []): Promise<StagedFile> {
     const tmp = join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString("hex")}.part`);
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     const hash = createHash("sha256");
     let size = 0;
     try {
-      const sink = fh.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
       const hasher = hashingPassThrough(hash, (n) => (size += n));
       for (const p of prefix) hasher.write(p);
-      await pipeline(source, hasher, sink);
-      await fh.sync();
+      await pipeline(source, hasher, createWriteStream(tmp, { flags: "wx", mode: 0o600, highWaterMark: 1 << 20 }));
+      await fsyncFile(tmp);
     } catch (e) {
-      await fh.close().catch(() => undefined);
       await rm(tmp, { force: true });
       throw e;
     }
-    await fh.close();
     return this.staged(tmp, hash.digest(), size);
   }
 
@@ -90,6 +86,11 @@ function hashingPassThrough(hash: Hash, count: (n: number) => void): Transform {
       cb(null, chunk);
     },
   });
+}
+
+/** fsync by path: flushes the file's data whichever descriptor wrote it. */
+export async function fsyncFile(path: string): Promise<void> {
+  return fsyncDir(path);
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
