@@ -43,11 +43,17 @@ async function vigil(dir: string): Promise<number> {
   const data = join(dir, "locker");
   initLocker(data, systemClock);
   const v = openVigil(data);
-  const meta = parseEvidenceMeta({ domain: "bench", name: "artifact", date: "2026-11-23", kind: "bench" }, "bench", v.config.retentionClasses);
+  const meta = parseEvidenceMeta(
+    { domain: "bench", name: "artifact", date: "2026-11-23", kind: "bench" },
+    "bench",
+    v.config.retentionClasses,
+  );
   const deps = { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll };
   const t0 = performance.now();
   for (let i = 0; i < N; i += BATCH) {
-    const group: Candidate[] = payloads.slice(i, i + BATCH).map((p) => ({ contents: inlineContents(p), meta }));
+    const group: Candidate[] = payloads
+      .slice(i, i + BATCH)
+      .map((p) => ({ contents: inlineContents(p), meta }));
     await commitEvidence(deps, group);
   }
   const s = (performance.now() - t0) / 1000;

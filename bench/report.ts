@@ -10,7 +10,9 @@ export function report(name: string, figures: readonly Figure[]): void {
   const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(3));
   process.stdout.write(`\n== ${name}\n`);
   for (const f of figures) {
-    process.stdout.write(`  ${f.figure.padEnd(52)} ${fmt(f.value).padStart(12)} ${f.unit.padEnd(12)} ${f.target ? `target ${f.target}` : ""}\n`);
+    process.stdout.write(
+      `  ${f.figure.padEnd(52)} ${fmt(f.value).padStart(12)} ${f.unit.padEnd(12)} ${f.target ? `target ${f.target}` : ""}\n`,
+    );
   }
   process.stdout.write(`BENCH ${JSON.stringify({ name, figures })}\n`);
 }

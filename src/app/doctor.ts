@@ -21,31 +21,52 @@ function storage(v: Vigil): DoctorCheck {
   } catch {
     problems.push(`blob directory ${v.paths.blobs} is not readable and writable`);
   }
-  return problems.length === 0 ? { name: "storage", status: "ok", detail: "database quick_check ok, blob store writable" } : { name: "storage", status: "fail", detail: problems.join("; ") };
+  return problems.length === 0
+    ? { name: "storage", status: "ok", detail: "database quick_check ok, blob store writable" }
+    : { name: "storage", status: "fail", detail: problems.join("; ") };
 }
 
 async function index(v: Vigil): Promise<DoctorCheck> {
   const s = await v.maintenance.status();
-  return s.lag === 0 ? { name: "index", status: "ok", detail: `in step with the journal (${s.journalSize} entries)` } : { name: "index", status: "fail", detail: `${s.lag} entries behind the journal (run: vigil index rebuild)` };
+  return s.lag === 0
+    ? { name: "index", status: "ok", detail: `in step with the journal (${s.journalSize} entries)` }
+    : {
+        name: "index",
+        status: "fail",
+        detail: `${s.lag} entries behind the journal (run: vigil index rebuild)`,
+      };
 }
 
 async function anchor(v: Vigil, maxAge: number): Promise<DoctorCheck> {
   const a = await v.log.latestCheckpoint();
   const size = await v.log.size();
-  if (a === null) return { name: "anchor", status: size === 0 ? "ok" : "warn", detail: size === 0 ? "no entries, nothing to anchor" : "no anchor yet (run: vigil anchor create)" };
+  if (a === null)
+    return {
+      name: "anchor",
+      status: size === 0 ? "ok" : "warn",
+      detail: size === 0 ? "no entries, nothing to anchor" : "no anchor yet (run: vigil anchor create)",
+    };
   const age = Math.round((v.clock.now().getTime() - Date.parse(a.createdAt)) / 1000);
   const behind = size - a.size;
   const stale = age > maxAge && behind > 0;
-  return { name: "anchor", status: stale ? "warn" : "ok", detail: `#${a.seq} is ${age} s old, ${behind} entries since` };
+  return {
+    name: "anchor",
+    status: stale ? "warn" : "ok",
+    detail: `#${a.seq} is ${age} s old, ${behind} entries since`,
+  };
 }
 
 function key(v: Vigil): DoctorCheck {
   const mode = statSync(v.paths.signingKey).mode & 0o777;
-  return mode & 0o077 ? { name: "key", status: "fail", detail: `signing key mode ${mode.toString(8)} is readable by others` } : { name: "key", status: "ok", detail: `present, mode ${mode.toString(8)}, ${v.verifierKey}` };
+  return mode & 0o077
+    ? { name: "key", status: "fail", detail: `signing key mode ${mode.toString(8)} is readable by others` }
+    : { name: "key", status: "ok", detail: `present, mode ${mode.toString(8)}, ${v.verifierKey}` };
 }
 
 function disk(v: Vigil): DoctorCheck {
   const s = statfsSync(v.paths.dataDir);
   const free = s.bavail * s.bsize;
-  return free < MIN_FREE_BYTES ? { name: "disk", status: "warn", detail: `${(free / 2 ** 20).toFixed(0)} MiB free` } : { name: "disk", status: "ok", detail: `${(free / 2 ** 30).toFixed(1)} GiB free` };
+  return free < MIN_FREE_BYTES
+    ? { name: "disk", status: "warn", detail: `${(free / 2 ** 20).toFixed(0)} MiB free` }
+    : { name: "disk", status: "ok", detail: `${(free / 2 ** 30).toFixed(1)} GiB free` };
 }

@@ -25,7 +25,8 @@ export function initLocker(dataDir: string, clock: Clock, options: InitOptions =
   refuseExisting(target);
   const lockerId = `lck_${randomBytes(8).toString("hex")}`;
   const origin = options.origin ?? `vigil.local/${lockerId}`;
-  if (!isValidKeyName(origin)) throw new VigilError("INPUT_INVALID", `origin ${JSON.stringify(origin)} must have no spaces or "+"`);
+  if (!isValidKeyName(origin))
+    throw new VigilError("INPUT_INVALID", `origin ${JSON.stringify(origin)} must have no spaces or "+"`);
   const config: LockerConfig = {
     format: "vigil-locker",
     v: 1,
@@ -44,8 +45,10 @@ export function initLocker(dataDir: string, clock: Clock, options: InitOptions =
     rmSync(staging, { recursive: true, force: true });
     if (e instanceof VigilError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EACCES") throw new VigilError("PERMISSION_DENIED", `cannot create ${target}: permission denied`);
-    if (code === "ENOTEMPTY" || code === "EEXIST") throw new VigilError("LOCKER_EXISTS", `${target} already exists and is not empty`);
+    if (code === "EACCES")
+      throw new VigilError("PERMISSION_DENIED", `cannot create ${target}: permission denied`);
+    if (code === "ENOTEMPTY" || code === "EEXIST")
+      throw new VigilError("LOCKER_EXISTS", `${target} already exists and is not empty`);
     throw new VigilError("STORAGE_UNAVAILABLE", `cannot create ${target}: ${(e as Error).message}`);
   }
   return config;
@@ -54,14 +57,19 @@ export function initLocker(dataDir: string, clock: Clock, options: InitOptions =
 function refuseExisting(target: string): void {
   if (!existsSync(target)) return;
   const p = lockerPaths(target);
-  if (existsSync(p.config) || existsSync(p.database)) throw new VigilError("LOCKER_EXISTS", `a locker already exists at ${target}; refusing to overwrite it`);
+  if (existsSync(p.config) || existsSync(p.database))
+    throw new VigilError("LOCKER_EXISTS", `a locker already exists at ${target}; refusing to overwrite it`);
   let entries: string[];
   try {
     entries = readdirSync(target);
   } catch {
     throw new VigilError("PERMISSION_DENIED", `cannot read ${target}`);
   }
-  if (entries.length > 0) throw new VigilError("LOCKER_EXISTS", `${target} exists and is not empty; refusing to initialise a locker there`);
+  if (entries.length > 0)
+    throw new VigilError(
+      "LOCKER_EXISTS",
+      `${target} exists and is not empty; refusing to initialise a locker there`,
+    );
 }
 
 function build(dir: string, config: LockerConfig): void {

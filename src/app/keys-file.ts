@@ -19,10 +19,16 @@ export function loadSigner(path: string): Signer {
     mode = statSync(path).mode;
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new VigilError("KEY_INVALID", `signing key ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new VigilError(
+      "KEY_INVALID",
+      `signing key ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
   if ((mode & 0o077) !== 0) {
-    throw new VigilError("PERMISSION_DENIED", `signing key ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
+    throw new VigilError(
+      "PERMISSION_DENIED",
+      `signing key ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+    );
   }
   try {
     return parseSignerKey(text);

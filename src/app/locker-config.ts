@@ -33,9 +33,13 @@ export function parseLockerConfig(text: string, where: string): LockerConfig {
   if (typeof r.origin !== "string" || r.origin.length === 0 || /\s/.test(r.origin)) bad("origin");
   if (typeof r.createdAt !== "string") bad("createdAt");
   const inlineLimit = r.inlineLimit ?? DEFAULT_INLINE_LIMIT;
-  if (!Number.isSafeInteger(inlineLimit) || (inlineLimit as number) < 0 || (inlineLimit as number) > 1 << 24) bad("inlineLimit");
+  if (!Number.isSafeInteger(inlineLimit) || (inlineLimit as number) < 0 || (inlineLimit as number) > 1 << 24)
+    bad("inlineLimit");
   const classes = r.retentionClasses ?? DEFAULT_RETENTION_CLASSES;
-  if (!Array.isArray(classes) || !classes.every((c) => typeof c === "string" && /^[a-z][a-z0-9-]*$/.test(c))) {
+  if (
+    !Array.isArray(classes) ||
+    !classes.every((c) => typeof c === "string" && /^[a-z][a-z0-9-]*$/.test(c))
+  ) {
     bad("retentionClasses");
   }
   return {

@@ -15,15 +15,28 @@ export interface VerifyRequest {
 }
 
 export function verifyDeps(v: Vigil): VerifyDeps {
-  return { dbPath: v.paths.database, log: v.log, blobs: v.blobs, verifier: v.verifier, origin: v.config.origin };
+  return {
+    dbPath: v.paths.database,
+    log: v.log,
+    blobs: v.blobs,
+    verifier: v.verifier,
+    origin: v.config.origin,
+  };
 }
 
 /** Runs a verification and stores its report as evidence (kind verification-report). */
-export async function runVerification(v: Vigil, req: VerifyRequest, onProgress?: (stage: string, n: number) => void): Promise<{ report: VerifyReport; reportId: string | null }> {
+export async function runVerification(
+  v: Vigil,
+  req: VerifyRequest,
+  onProgress?: (stage: string, n: number) => void,
+): Promise<{ report: VerifyReport; reportId: string | null }> {
   const started = v.clock.now();
   const t0 = process.hrtime.bigint();
   const journalSize = await v.log.size();
-  const outcome: VerifyOutcome = req.mode === "full" ? await verifyFull(verifyDeps(v), onProgress) : await verifyQuick(verifyDeps(v), req.sample, req.seed);
+  const outcome: VerifyOutcome =
+    req.mode === "full"
+      ? await verifyFull(verifyDeps(v), onProgress)
+      : await verifyQuick(verifyDeps(v), req.sample, req.seed);
   const report: VerifyReport = {
     format: "vigil.verify-report",
     v: 1,
@@ -58,9 +71,10 @@ async function storeReport(v: Vigil, report: VerifyReport): Promise<string | nul
     v.config.retentionClasses,
   );
   try {
-    const [o] = await commitEvidence({ log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll }, [
-      { contents: inlineContents(Buffer.from(`${canonicalize(report)}\n`)), meta },
-    ]);
+    const [o] = await commitEvidence(
+      { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll },
+      [{ contents: inlineContents(Buffer.from(`${canonicalize(report)}\n`)), meta }],
+    );
     return o?.id ?? null;
   } catch {
     // A locker too damaged to write still gets its report printed.
@@ -74,5 +88,8 @@ export async function latestReport(v: Vigil): Promise<{ id: string; report: Veri
   if (row === undefined) return null;
   const data = v.blobs.inlineData(row.digest);
   if (data === null) return null;
-  return { id: `sha256:${row.digest.toString("hex")}`, report: JSON.parse(data.toString("utf8")) as VerifyReport };
+  return {
+    id: `sha256:${row.digest.toString("hex")}`,
+    report: JSON.parse(data.toString("utf8")) as VerifyReport,
+  };
 }

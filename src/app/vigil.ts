@@ -37,7 +37,8 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
     throw new VigilError("LOCKER_NOT_FOUND", `no locker at ${dataDir} (run: vigil init --data ${dataDir})`);
   }
   const config = parseLockerConfig(readText(paths.config), paths.config);
-  if (!existsSync(paths.database)) throw new VigilError("STORAGE_CORRUPT", `database ${paths.database} is missing`);
+  if (!existsSync(paths.database))
+    throw new VigilError("STORAGE_CORRUPT", `database ${paths.database} is missing`);
   const signer = loadSigner(paths.signingKey);
   const db = openDatabase(paths.database, { create: false });
   const files = new BlobFiles(paths.blobs);
@@ -62,7 +63,8 @@ function readText(path: string): string {
     return readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EACCES") throw new VigilError("PERMISSION_DENIED", `cannot read ${path}: permission denied`);
+    if (code === "EACCES")
+      throw new VigilError("PERMISSION_DENIED", `cannot read ${path}: permission denied`);
     throw new VigilError("STORAGE_UNAVAILABLE", `cannot read ${path} (${code ?? "error"})`);
   }
 }

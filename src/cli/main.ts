@@ -38,6 +38,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (e) {
     process.exitCode = handleError(e);
   }
+  // For benchmarks: the process's own peak resident set size.
+  if (process.env.VIGIL_REPORT_RSS) process.stderr.write(`peak-rss-kib ${process.resourceUsage().maxRSS}\n`);
 }
 
 /** The one place errors become exit codes and one-line messages. */

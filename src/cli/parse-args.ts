@@ -2,7 +2,8 @@ import { VigilError } from "../errors.js";
 
 export function parseIntArg(name: string, min = 0): (v: string) => number {
   return (v: string) => {
-    if (!/^\d+$/.test(v)) throw new VigilError("USAGE", `${name} must be a whole number, got ${JSON.stringify(v)}`);
+    if (!/^\d+$/.test(v))
+      throw new VigilError("USAGE", `${name} must be a whole number, got ${JSON.stringify(v)}`);
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n < min) throw new VigilError("USAGE", `${name} must be at least ${min}`);
     return n;
@@ -22,7 +23,8 @@ export function collect(v: string, prev: string[] = []): string[] {
 
 export function parseDuration(v: string): number {
   const m = /^(\d+)([smhd])$/.exec(v);
-  if (m === null) throw new VigilError("USAGE", `duration must look like 30s, 15m, 24h or 365d, got ${JSON.stringify(v)}`);
+  if (m === null)
+    throw new VigilError("USAGE", `duration must look like 30s, 15m, 24h or 365d, got ${JSON.stringify(v)}`);
   const unit = { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
   return Number(m[1]) * unit;
 }

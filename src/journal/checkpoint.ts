@@ -18,9 +18,12 @@ export interface Checkpoint {
 }
 
 export function formatCheckpoint(cp: Checkpoint): string {
-  if (cp.origin.length === 0 || /\n/.test(cp.origin)) throw new CheckpointFormatError("origin must be one non-empty line");
-  if (!Number.isSafeInteger(cp.size) || cp.size < 0) throw new CheckpointFormatError("size must be a non-negative integer");
-  if (cp.rest !== "" && !cp.rest.endsWith("\n")) throw new CheckpointFormatError("extension lines must end with a newline");
+  if (cp.origin.length === 0 || /\n/.test(cp.origin))
+    throw new CheckpointFormatError("origin must be one non-empty line");
+  if (!Number.isSafeInteger(cp.size) || cp.size < 0)
+    throw new CheckpointFormatError("size must be a non-negative integer");
+  if (cp.rest !== "" && !cp.rest.endsWith("\n"))
+    throw new CheckpointFormatError("extension lines must end with a newline");
   return `${cp.origin}\n${cp.size}\n${Buffer.from(cp.root).toString("base64")}\n${cp.rest}`;
 }
 
@@ -31,11 +34,13 @@ export function formatCheckpoint(cp: Checkpoint): string {
 export function parseCheckpoint(text: string, hashSize: number | null = HASH_SIZE): Checkpoint {
   const [origin, sizeText, rootText] = takeLines(text, 3);
   if (origin.length === 0) throw new CheckpointFormatError("checkpoint origin is empty");
-  if (!/^(0|[1-9][0-9]*)$/.test(sizeText)) throw new CheckpointFormatError("checkpoint size is not a decimal number");
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeText))
+    throw new CheckpointFormatError("checkpoint size is not a decimal number");
   const size = Number(sizeText);
   if (!Number.isSafeInteger(size)) throw new CheckpointFormatError("checkpoint size is too large");
   const root = decodeBase64Strict(rootText);
-  if (root === null || root.length === 0) throw new CheckpointFormatError("checkpoint root hash is not base64");
+  if (root === null || root.length === 0)
+    throw new CheckpointFormatError("checkpoint root hash is not base64");
   if (hashSize !== null && root.length !== hashSize) {
     throw new CheckpointFormatError(`checkpoint root hash is ${root.length} bytes, expected ${hashSize}`);
   }
@@ -48,7 +53,10 @@ function takeLines(text: string, n: number): [string, string, string] {
   let at = 0;
   for (let i = 0; i < n; i++) {
     const nl = text.indexOf("\n", at);
-    if (nl < 0) throw new CheckpointFormatError("checkpoint needs origin, size and root hash lines, each ending in a newline");
+    if (nl < 0)
+      throw new CheckpointFormatError(
+        "checkpoint needs origin, size and root hash lines, each ending in a newline",
+      );
     out.push(text.slice(at, nl));
     at = nl + 1;
   }

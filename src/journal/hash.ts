@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 /** RFC 6962 s2.1 / RFC 9162 s2.1.1: leaf hashes are prefixed with 0x00. */
 export const LEAF_PREFIX = 0x00;
@@ -11,18 +11,32 @@ const LEAF_PREFIX_BYTES = Uint8Array.of(LEAF_PREFIX);
 const NODE_PREFIX_BYTES = Uint8Array.of(NODE_PREFIX);
 
 export function sha256(data: Uint8Array): Buffer {
-  return createHash("sha256").update(data).digest();
+  return hash("sha256", data, "buffer");
 }
 
 /** MTH({d(0)}) = SHA-256(0x00 || d(0)). */
 export function leafHash(data: Uint8Array): Buffer {
+  if (data.length <= 4096) {
+    const input = Buffer.allocUnsafe(data.length + 1);
+    input[0] = LEAF_PREFIX;
+    input.set(data, 1);
+    return hash("sha256", input, "buffer");
+  }
   return createHash("sha256").update(LEAF_PREFIX_BYTES).update(data).digest();
 }
 
 /** MTH(D[n]) = SHA-256(0x01 || MTH(D[0:k]) || MTH(D[k:n])). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash("sha256").update(NODE_PREFIX_BYTES).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    return createHash("sha256").update(NODE_PREFIX_BYTES).update(left).update(right).digest();
+  }
+  // One-shot hashing of a reused 65-byte buffer: about twice as fast as a Hash object.
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_SIZE);
+  return hash("sha256", NODE_INPUT, "buffer");
 }
+
+const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_SIZE, NODE_PREFIX);
 
 /** The hash of an empty tree is the hash of the empty string (RFC 6962 s2.1). */
 export const EMPTY_ROOT: Buffer = sha256(new Uint8Array(0));

@@ -33,7 +33,11 @@ export function canonicalBytes(value: unknown): Buffer {
 const INTEGER_KEY = /^(0|[1-9][0-9]*)$/;
 
 /** Validates and returns a copy whose objects have keys in insertion = canonical order. */
-function sortedClone(value: unknown, state: { integerKeys: boolean }, path: () => string = () => "$"): unknown {
+function sortedClone(
+  value: unknown,
+  state: { integerKeys: boolean },
+  path: () => string = () => "$",
+): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case "boolean":
@@ -45,14 +49,21 @@ function sortedClone(value: unknown, state: { integerKeys: boolean }, path: () =
       if (!value.isWellFormed()) throw new CanonicalJsonError("string contains a lone surrogate", path());
       return value;
     case "object":
-      if (Array.isArray(value)) return value.map((v, i) => sortedClone(v, state, () => `${path()}[${i}]`));
+      // Array.from visits holes as undefined, which is rejected; .map would keep them (emitted as null or ",,").
+      if (Array.isArray(value)) {
+        return Array.from(value, (v, i) => sortedClone(v, state, () => `${path()}[${i}]`));
+      }
       return cloneObject(value, state, path);
     default:
       throw new CanonicalJsonError(`unsupported ${typeof value} value`, path());
   }
 }
 
-function cloneObject(value: object, state: { integerKeys: boolean }, path: () => string): Record<string, unknown> {
+function cloneObject(
+  value: object,
+  state: { integerKeys: boolean },
+  path: () => string,
+): Record<string, unknown> {
   assertPlain(value, path);
   const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -60,7 +71,8 @@ function cloneObject(value: object, state: { integerKeys: boolean }, path: () =>
     const v = record[k];
     if (v === undefined) continue;
     if (!k.isWellFormed()) throw new CanonicalJsonError("key contains a lone surrogate", path());
-    if (INTEGER_KEY.test(k)) state.integerKeys = true;
+    // out["__proto__"] = v would set the clone's prototype and drop the member: build that object by string too.
+    if (INTEGER_KEY.test(k) || k === "__proto__") state.integerKeys = true;
     out[k] = sortedClone(v, state, () => `${path()}.${k}`);
   }
   return out;
@@ -68,7 +80,8 @@ function cloneObject(value: object, state: { integerKeys: boolean }, path: () =>
 
 function assertPlain(value: object, path: () => string): void {
   const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError("not a plain object", path());
+  if (proto !== Object.prototype && proto !== null)
+    throw new CanonicalJsonError("not a plain object", path());
 }
 
 /** The general path: builds the string member by member in canonical order. */

@@ -1,4 +1,11 @@
-import { computeKeyId, ed25519Signer, ed25519Verifier, SIG_TYPE_ED25519, type Signer, type Verifier } from "./signer.js";
+import {
+  computeKeyId,
+  ed25519Signer,
+  ed25519Verifier,
+  SIG_TYPE_ED25519,
+  type Signer,
+  type Verifier,
+} from "./signer.js";
 
 /**
  * Verifier keys and private keys in the text encodings of C2SP signed-note
@@ -37,7 +44,8 @@ export function parseVerifierKey(text: string): Verifier {
 
 export function parseSignerKey(text: string): Signer {
   const trimmed = text.trim();
-  if (!trimmed.startsWith(PRIVATE_PREFIX)) throw new KeyFormatError("private key: missing PRIVATE+KEY+ prefix");
+  if (!trimmed.startsWith(PRIVATE_PREFIX))
+    throw new KeyFormatError("private key: missing PRIVATE+KEY+ prefix");
   const { name, id, key } = splitKey(trimmed.slice(PRIVATE_PREFIX.length), "private key");
   const signer = ed25519Signer(name, key);
   if (signer.keyId !== id) throw new KeyFormatError("private key: key id does not match name and key");
@@ -51,7 +59,8 @@ function splitKey(text: string, what: string): { name: string; id: number; key: 
   if (first < 0 || second < 0) throw new KeyFormatError(`${what}: expected <name>+<hex id>+<base64 key>`);
   const [name, idHex, b64] = [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
   if (!isValidKeyName(name)) throw new KeyFormatError(`${what}: invalid key name`);
-  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new KeyFormatError(`${what}: key id must be 8 lowercase hex digits`);
+  if (!/^[0-9a-f]{8}$/.test(idHex))
+    throw new KeyFormatError(`${what}: key id must be 8 lowercase hex digits`);
   const raw = decodeBase64Strict(b64);
   if (raw === null || raw.length !== 33) throw new KeyFormatError(`${what}: key must be base64 of 33 bytes`);
   if (raw[0] !== SIG_TYPE_ED25519) throw new KeyFormatError(`${what}: unsupported signature type ${raw[0]}`);

@@ -29,10 +29,13 @@ export interface OpenedNote {
 }
 
 export function assertValidNoteText(text: string): void {
-  if (text.length === 0 || !text.endsWith("\n")) throw new NoteFormatError("note text must end with a newline");
+  if (text.length === 0 || !text.endsWith("\n"))
+    throw new NoteFormatError("note text must end with a newline");
   if (!text.isWellFormed()) throw new NoteFormatError("note text is not valid UTF-8");
   // Go note: no control characters other than newline.
-  if (/[\u0000-\u0009\u000b-\u001f\u007f]/u.test(text)) throw new NoteFormatError("note text has a control character");
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u0009\u000b-\u001f\u007f]/u.test(text))
+    throw new NoteFormatError("note text has a control character");
 }
 
 export function signNote(text: string, signers: readonly Signer[]): string {
@@ -56,14 +59,16 @@ export function parseNote(note: string): { text: string; signatures: NoteSignatu
   const text = note.slice(0, split + 1);
   assertValidNoteText(text);
   const sigBlock = note.slice(split + 2);
-  if (sigBlock.length === 0 || !sigBlock.endsWith("\n")) throw new NoteFormatError("malformed note: no signatures");
+  if (sigBlock.length === 0 || !sigBlock.endsWith("\n"))
+    throw new NoteFormatError("malformed note: no signatures");
   const lines = sigBlock.slice(0, -1).split("\n");
   if (lines.length > MAX_SIGNATURES) throw new NoteFormatError("malformed note: too many signatures");
   return { text, signatures: lines.map(parseSignatureLine) };
 }
 
 function parseSignatureLine(line: string): NoteSignature {
-  if (!line.startsWith(SIG_PREFIX)) throw new NoteFormatError("malformed note: signature line must start with an em dash");
+  if (!line.startsWith(SIG_PREFIX))
+    throw new NoteFormatError("malformed note: signature line must start with an em dash");
   const rest = line.slice(SIG_PREFIX.length);
   const space = rest.indexOf(" ");
   const name = rest.slice(0, space);

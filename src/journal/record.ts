@@ -62,5 +62,6 @@ function assertRecordShape(value: unknown): asserts value is JournalRecord {
   if (typeof r.type !== "string" || !/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(r.type)) {
     throw new RecordFormatError("record type must be a dotted lowercase name such as evidence.added");
   }
-  if (!Number.isSafeInteger(r.v) || (r.v as number) < 1) throw new RecordFormatError("record v must be a positive integer");
+  if (!Number.isSafeInteger(r.v) || (r.v as number) < 1)
+    throw new RecordFormatError("record v must be a positive integer");
 }

@@ -34,7 +34,8 @@ export function entryBundlePath(index: number, width: number): string {
 }
 
 function partialSuffix(width: number): string {
-  if (!Number.isInteger(width) || width < 1 || width > TILE_WIDTH) throw new TileFormatError(`invalid tile width ${width}`);
+  if (!Number.isInteger(width) || width < 1 || width > TILE_WIDTH)
+    throw new TileFormatError(`invalid tile width ${width}`);
   return width === TILE_WIDTH ? "" : `.p/${width}`;
 }
 
@@ -70,7 +71,8 @@ export function bundlesForSize(size: number): TileRef[] {
 export function encodeEntryBundle(entries: readonly Uint8Array[]): Buffer {
   const parts: Buffer[] = [];
   for (const e of entries) {
-    if (e.length > MAX_ENTRY_SIZE) throw new TileFormatError(`entry of ${e.length} bytes exceeds ${MAX_ENTRY_SIZE}`);
+    if (e.length > MAX_ENTRY_SIZE)
+      throw new TileFormatError(`entry of ${e.length} bytes exceeds ${MAX_ENTRY_SIZE}`);
     const len = Buffer.alloc(2);
     len.writeUInt16BE(e.length, 0);
     parts.push(len, Buffer.from(e.buffer, e.byteOffset, e.byteLength));

@@ -64,10 +64,12 @@ export async function checkAnchor(
   const body = checkSignature(anchor, ctx.verifier, problems);
   if (body !== null) {
     if (body.origin !== ctx.origin) problems.push(`origin ${body.origin} is not this locker's ${ctx.origin}`);
-    if (body.size !== anchor.size || !equalBytes(body.root, anchor.root)) problems.push("signed body disagrees with the stored anchor row");
+    if (body.size !== anchor.size || !equalBytes(body.root, anchor.root))
+      problems.push("signed body disagrees with the stored anchor row");
   }
   const journalSize = await ctx.log.size();
-  if (anchor.size > journalSize) problems.push(`anchor covers ${anchor.size} entries but the journal holds ${journalSize}`);
+  if (anchor.size > journalSize)
+    problems.push(`anchor covers ${anchor.size} entries but the journal holds ${journalSize}`);
   else await checkRoot(ctx.log, anchor, problems);
   const link = previous === null ? null : await checkLink(ctx.log, previous, anchor, problems);
   return { seq: anchor.seq, size: anchor.size, ok: problems.length === 0, problems, link };
@@ -85,7 +87,8 @@ function checkSignature(anchor: StoredCheckpoint, verifier: Verifier, problems: 
 async function checkRoot(log: LogStore, anchor: StoredCheckpoint, problems: string[]): Promise<void> {
   try {
     const root = await log.root(anchor.size);
-    if (root === null || !equalBytes(root, anchor.root)) problems.push("root recomputed from the journal does not match the anchor");
+    if (root === null || !equalBytes(root, anchor.root))
+      problems.push("root recomputed from the journal does not match the anchor");
   } catch (e) {
     problems.push(`cannot recompute the root: ${(e as Error).message}`);
   }
@@ -121,6 +124,7 @@ export async function verifyAnchors(
   const all = await ctx.log.listCheckpoints();
   const start = which === "latest" ? Math.max(0, all.length - 1) : 0;
   const out: AnchorCheck[] = [];
-  for (let i = start; i < all.length; i++) out.push(await checkAnchor(ctx, all[i] as StoredCheckpoint, all[i - 1] ?? null));
+  for (let i = start; i < all.length; i++)
+    out.push(await checkAnchor(ctx, all[i] as StoredCheckpoint, all[i - 1] ?? null));
   return out;
 }

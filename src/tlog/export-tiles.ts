@@ -42,9 +42,16 @@ export async function exportTiles(
   const out = new TileWriter(dir, tiles.length + bundles.length + 1, onProgress);
   const root = new StreamingRoot();
   let parents = await exportBottom(reader, bundles, root, out);
-  if (!equalBytes(root.root(), stored.root)) corrupt(`the leaf hashes do not reproduce checkpoint ${stored.seq}'s root`);
+  if (!equalBytes(root.root(), stored.root))
+    corrupt(`the leaf hashes do not reproduce checkpoint ${stored.seq}'s root`);
   for (let level = 1; parents.length > 0; level++) {
-    parents = await exportLevel(reader, level, tiles.filter((t) => t.level === level), parents, out);
+    parents = await exportLevel(
+      reader,
+      level,
+      tiles.filter((t) => t.level === level),
+      parents,
+      out,
+    );
   }
   await out.write("checkpoint", Buffer.from(stored.note, "utf8"));
   return { size, files: out.count };
@@ -56,7 +63,8 @@ async function checkStored(reader: LogReader, stored: StoredCheckpoint): Promise
     corrupt(`checkpoint ${stored.seq}'s note does not match its stored size and root`);
   }
   const logSize = await reader.size();
-  if (logSize < stored.size) corrupt(`checkpoint ${stored.seq} covers ${stored.size} entries but the log has ${logSize}`);
+  if (logSize < stored.size)
+    corrupt(`checkpoint ${stored.seq} covers ${stored.size} entries but the log has ${logSize}`);
 }
 
 /** Entry bundles and level-0 tiles, one bundle at a time; returns the level-1 hashes. */
@@ -76,7 +84,8 @@ async function exportBottom(
     const tile = await readTile(reader, 0, lo, b.width);
     entries.forEach((e, i) => {
       const want = tile.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
-      if (!equalBytes(leafHash(e.bytes), want)) corrupt(`entry ${lo + i} does not match its stored leaf hash`);
+      if (!equalBytes(leafHash(e.bytes), want))
+        corrupt(`entry ${lo + i} does not match its stored leaf hash`);
     });
     await out.write(entryBundlePath(b.index, b.width), encodeEntryBundle(entries.map((e) => e.bytes)));
     await out.write(hashTilePath(0, b.index, b.width), tile);
@@ -95,12 +104,15 @@ async function exportLevel(
   out: TileWriter,
 ): Promise<Buffer[]> {
   const parents: Buffer[] = [];
-  if (tiles.reduce((n, t) => n + t.width, 0) !== expected.length) corrupt(`level ${level} has the wrong number of hashes`);
+  if (tiles.reduce((n, t) => n + t.width, 0) !== expected.length)
+    corrupt(`level ${level} has the wrong number of hashes`);
   for (const t of tiles) {
     const lo = t.index * TILE_WIDTH;
     const tile = await readTile(reader, level * TILE_HEIGHT, lo, t.width);
     if (!equalBytes(tile, Buffer.concat(expected.slice(lo, lo + t.width)))) {
-      corrupt(`stored tree nodes at level ${level * TILE_HEIGHT} from index ${lo} disagree with the level below`);
+      corrupt(
+        `stored tree nodes at level ${level * TILE_HEIGHT} from index ${lo} disagree with the level below`,
+      );
     }
     await out.write(hashTilePath(level, t.index, t.width), tile);
     if (tile.length === FULL_TILE_BYTES) parents.push(subtreeRoot(tile));

@@ -19,7 +19,8 @@ export const FULL_TILE_BYTES = TILE_WIDTH * HASH_SIZE;
 /** The hashes of a tile as 32-byte views (no copy). */
 export function splitHashes(tile: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let at = 0; at + HASH_SIZE <= tile.length; at += HASH_SIZE) out.push(tile.subarray(at, at + HASH_SIZE));
+  for (let at = 0; at + HASH_SIZE <= tile.length; at += HASH_SIZE)
+    out.push(tile.subarray(at, at + HASH_SIZE));
   return out;
 }
 
@@ -39,7 +40,8 @@ export function subtreeRoot(tile: Buffer): Buffer {
 export function parentTiles(tiles: readonly Buffer[]): Buffer[] {
   const hashes = tiles.filter((t) => t.length === FULL_TILE_BYTES).map(subtreeRoot);
   const out: Buffer[] = [];
-  for (let i = 0; i < hashes.length; i += TILE_WIDTH) out.push(Buffer.concat(hashes.slice(i, i + TILE_WIDTH)));
+  for (let i = 0; i < hashes.length; i += TILE_WIDTH)
+    out.push(Buffer.concat(hashes.slice(i, i + TILE_WIDTH)));
   return out;
 }
 

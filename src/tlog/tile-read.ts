@@ -18,7 +18,12 @@ function maxBundleBytes(width: number): number {
 }
 
 /** The hash tile (level, index, width), or null after recording why it is unusable. */
-export async function readHashTile(files: TileDir, level: number, ref: TileRef, problems: ProblemList): Promise<Buffer | null> {
+export async function readHashTile(
+  files: TileDir,
+  level: number,
+  ref: TileRef,
+  problems: ProblemList,
+): Promise<Buffer | null> {
   const r = await files.read(hashTilePath(level, ref.index, ref.width), FULL_TILE_BYTES);
   if ("problem" in r) {
     problems.tile(level, ref.index, ref.width, r.problem);
@@ -37,7 +42,11 @@ export async function readHashTile(files: TileDir, level: number, ref: TileRef, 
  * null after recording why the bundle is unusable. Entries are hashed and
  * dropped: only their 32-byte leaf hashes outlive this call.
  */
-export async function readBundleLeaves(files: TileDir, ref: TileRef, problems: ProblemList): Promise<Buffer | null> {
+export async function readBundleLeaves(
+  files: TileDir,
+  ref: TileRef,
+  problems: ProblemList,
+): Promise<Buffer | null> {
   const r = await files.read(entryBundlePath(ref.index, ref.width), maxBundleBytes(ref.width));
   if ("problem" in r) {
     problems.bundle(ref.index, ref.width, r.problem);

@@ -22,8 +22,10 @@ interface Scan {
   readonly fromEntries: (Buffer | null)[];
   /** Level-0 tiles that disagree with their bundle, or whose bundle is unusable. */
   readonly fromTiles: Map<number, Buffer>;
+  /** Root over the entries' leaf hashes (null: a bundle was unusable or the scan stopped). */
   readonly entriesRoot: Buffer | null;
-  readonly tilesRoot: Buffer | null;
+  /** Every level-0 tile was read and the right length (their root is computed only if needed). */
+  readonly tilesWhole: boolean;
 }
 
 /**
@@ -48,7 +50,6 @@ async function scanBottom(files: TileDir, size: number, problems: ProblemList): 
   const fromEntries: (Buffer | null)[] = [];
   const fromTiles = new Map<number, Buffer>();
   const entries = new StreamingRoot();
-  const tiles = new StreamingRoot();
   let [entriesWhole, tilesWhole] = [true, true];
   for (const ref of refs) {
     if (problems.stopIfFull()) break;
@@ -58,7 +59,6 @@ async function scanBottom(files: TileDir, size: number, problems: ProblemList): 
     if (leaves === null) entriesWhole = false;
     else entries.add(leaves);
     if (tile === null) tilesWhole = false;
-    else tiles.add(tile);
     if (tile !== null && (leaves === null || !equalBytes(leaves, tile))) fromTiles.set(ref.index, tile);
   }
   const complete = fromEntries.length === refs.length;
@@ -67,13 +67,21 @@ async function scanBottom(files: TileDir, size: number, problems: ProblemList): 
     fromEntries,
     fromTiles,
     entriesRoot: complete && entriesWhole ? entries.root() : null,
-    tilesRoot: complete && tilesWhole ? tiles.root() : null,
+    tilesWhole: complete && tilesWhole,
   };
+}
+
+/** Root over the level-0 tiles: each equals its bundle's leaf hashes unless kept in fromTiles. */
+function tilesRoot(scan: Scan): Buffer {
+  const root = new StreamingRoot();
+  scan.fromEntries.forEach((leaves, i) => root.add(scan.fromTiles.get(i) ?? (leaves as Buffer)));
+  return root.root();
 }
 
 function blame(scan: Scan, root: Uint8Array, problems: ProblemList): Buffer[] | null {
   const entriesOk = scan.entriesRoot !== null && equalBytes(scan.entriesRoot, root);
-  const tilesOk = !entriesOk && scan.tilesRoot !== null && equalBytes(scan.tilesRoot, root);
+  // The common case (entries reproduce the root) never hashes the tiles a second time.
+  const tilesOk = !entriesOk && scan.tilesWhole && equalBytes(tilesRoot(scan), root);
   for (const [index, tile] of scan.fromTiles) {
     const ref = scan.refs[index] as TileRef;
     // An unusable bundle is already reported; only a disagreement needs a verdict.
@@ -93,8 +101,10 @@ function blame(scan: Scan, root: Uint8Array, problems: ProblemList): Buffer[] | 
 function reportDisagreement(ref: TileRef, entriesOk: boolean, tilesOk: boolean, problems: ProblemList): void {
   const bundle = entryBundlePath(ref.index, ref.width);
   const tile = hashTilePath(0, ref.index, ref.width);
-  if (entriesOk) problems.tile(0, ref.index, ref.width, `disagrees with ${bundle}, whose entries reproduce the root`);
-  else if (tilesOk) problems.bundle(ref.index, ref.width, `disagrees with ${tile}, which reproduces the root`);
+  if (entriesOk)
+    problems.tile(0, ref.index, ref.width, `disagrees with ${bundle}, whose entries reproduce the root`);
+  else if (tilesOk)
+    problems.bundle(ref.index, ref.width, `disagrees with ${tile}, which reproduces the root`);
   else {
     problems.bundle(ref.index, ref.width, `disagrees with ${tile}; neither reproduces the root`);
     problems.tile(0, ref.index, ref.width, `disagrees with ${bundle}; neither reproduces the root`);

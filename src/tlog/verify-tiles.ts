@@ -40,7 +40,11 @@ const MAX_CHECKPOINT_BYTES = 1 << 20;
  * failures are reported in the result, naming the first bad file; this only
  * throws on a bug. Holds the leaf hashes (32 bytes per entry), not the entries.
  */
-export async function verifyTileDir(dir: string, verifier: Verifier, origin?: string): Promise<TileVerifyResult> {
+export async function verifyTileDir(
+  dir: string,
+  verifier: Verifier,
+  origin?: string,
+): Promise<TileVerifyResult> {
   const files = await TileDir.open(dir);
   const problems = new ProblemList();
   const cp = await readCheckpoint(files, verifier, problems);
@@ -58,7 +62,11 @@ export async function verifyTileDir(dir: string, verifier: Verifier, origin?: st
   });
 }
 
-async function readCheckpoint(files: TileDir, verifier: Verifier, problems: ProblemList): Promise<Checkpoint | null> {
+async function readCheckpoint(
+  files: TileDir,
+  verifier: Verifier,
+  problems: ProblemList,
+): Promise<Checkpoint | null> {
   const r = await files.read("checkpoint", MAX_CHECKPOINT_BYTES);
   if ("problem" in r) {
     problems.checkpoint(r.problem);
@@ -92,7 +100,12 @@ function decodeUtf8(bytes: Buffer): string | null {
  * derived from the trusted level-0 hashes, so one bad tile does not taint the
  * ones above it. Returns how many tiles were read.
  */
-async function checkUpper(files: TileDir, size: number, level0: Buffer[], problems: ProblemList): Promise<number> {
+async function checkUpper(
+  files: TileDir,
+  size: number,
+  level0: Buffer[],
+  problems: ProblemList,
+): Promise<number> {
   const refs = tilesForSize(size);
   let expected = level0;
   let checked = 0;
@@ -118,5 +131,10 @@ function result(
 ): TileVerifyResult {
   const list = problems.sorted();
   const firstBad = list[0];
-  return { ok: firstBad === undefined, ...fields, ...(firstBad === undefined ? {} : { firstBad }), problems: list };
+  return {
+    ok: firstBad === undefined,
+    ...fields,
+    ...(firstBad === undefined ? {} : { firstBad }),
+    problems: list,
+  };
 }

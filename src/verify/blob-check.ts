@@ -6,13 +6,22 @@ import type { Finding } from "./report.js";
 const CHUNK = 4 << 20;
 
 /** Rehash a file blob; reads in 4 MiB chunks so memory stays flat. */
-export function checkFileBlob(path: string, digest: Buffer, size: number, buf: Buffer = Buffer.allocUnsafe(CHUNK)): Finding | null {
+export function checkFileBlob(
+  path: string,
+  digest: Buffer,
+  size: number,
+  buf: Buffer = Buffer.allocUnsafe(CHUNK),
+): Finding | null {
   const id = `sha256:${digest.toString("hex")}`;
   let fd: number;
   try {
     fd = openSync(path, "r");
   } catch (e) {
-    return { kind: "artifact", id, problem: `contents missing (${(e as NodeJS.ErrnoException).code ?? "unreadable"})` };
+    return {
+      kind: "artifact",
+      id,
+      problem: `contents missing (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`,
+    };
   }
   const h = createHash("sha256");
   let total = 0;
@@ -27,13 +36,15 @@ export function checkFileBlob(path: string, digest: Buffer, size: number, buf: B
     closeSync(fd);
   }
   if (total !== size) return { kind: "artifact", id, problem: `size is ${total} bytes, recorded ${size}` };
-  if (!equalBytes(h.digest(), digest)) return { kind: "artifact", id, problem: "contents do not match their sha256 digest" };
+  if (!equalBytes(h.digest(), digest))
+    return { kind: "artifact", id, problem: "contents do not match their sha256 digest" };
   return null;
 }
 
 export function checkInlineBlob(data: Buffer, digest: Buffer, size: number): Finding | null {
   const id = `sha256:${digest.toString("hex")}`;
-  if (data.length !== size) return { kind: "artifact", id, problem: `size is ${data.length} bytes, recorded ${size}` };
+  if (data.length !== size)
+    return { kind: "artifact", id, problem: `size is ${data.length} bytes, recorded ${size}` };
   if (!equalBytes(createHash("sha256").update(data).digest(), digest)) {
     return { kind: "artifact", id, problem: "contents do not match their sha256 digest" };
   }

@@ -21,27 +21,35 @@ export interface VerifyOutcome {
 }
 
 /**
- * Full verification, using every core: blob shards and the record range are
- * checked in worker threads while this thread recomputes the tree from the
- * stored leaf hashes and checks every anchor.
+ * Full verification, using every core: each worker takes a range of leaves
+ * (records, their inline contents and index rows) and a size-balanced share
+ * of the file blobs, while this thread recomputes the tree from the stored
+ * leaf hashes and checks every anchor.
  */
-export async function verifyFull(deps: VerifyDeps, onProgress?: (stage: string, n: number) => void): Promise<VerifyOutcome> {
+export async function verifyFull(
+  deps: VerifyDeps,
+  onProgress?: (stage: string, n: number) => void,
+): Promise<VerifyOutcome> {
   const shards = Math.max(2, availableParallelism());
   const size = await deps.log.size();
   const fileShards = assignFiles(deps, shards);
-  const workers = [
-    ...fileShards.map((files, shard) => runWorker({ task: "blobs", db: deps.dbPath, shard, shards, files })),
-    runWorker({ task: "entries", db: deps.dbPath, start: 0, end: size }),
-  ];
+  const per = Math.ceil(size / shards);
+  const workers = fileShards.map((files, i) =>
+    runWorker({ db: deps.dbPath, start: i * per, end: Math.min(size, (i + 1) * per), files }),
+  );
   const anchors = await deps.log.listCheckpoints();
-  const tree = checkTree(deps.log, anchors, (n) => onProgress?.("tree", n));
+  onProgress?.("tree", size);
+  const tree = checkTree(deps.log, anchors);
   const findings: Finding[] = [...tree.findings];
   const counts = emptyCounts();
   addCounts(counts, { nodes: tree.nodes, anchors: anchors.length });
-  for (const checked of await verifyAnchors({ log: deps.log, verifier: deps.verifier, origin: deps.origin }, "all")) {
-    for (const p of checked.problems) findings.push({ kind: "anchor", id: `anchor ${checked.seq}`, problem: p });
+  for (const checked of await verifyAnchors(
+    { log: deps.log, verifier: deps.verifier, origin: deps.origin },
+    "all",
+  )) {
+    for (const p of checked.problems)
+      findings.push({ kind: "anchor", id: `anchor ${checked.seq}`, problem: p });
   }
-  for (const d of deps.blobs.missingForEvidence()) findings.push({ kind: "artifact", id: `sha256:${d.toString("hex")}`, problem: "contents are not in the blob store" });
   for (const r of await Promise.all(workers)) {
     findings.push(...r.findings);
     addCounts(counts, r.counts);

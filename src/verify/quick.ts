@@ -1,4 +1,10 @@
-import { buildInclusionProof, decodeRecord, equalBytes, leafHash, verifyInclusion } from "../journal/index.js";
+import {
+  buildInclusionProof,
+  decodeRecord,
+  equalBytes,
+  leafHash,
+  verifyInclusion,
+} from "../journal/index.js";
 import { verifyAnchors } from "../log/anchors.js";
 import type { StoredCheckpoint } from "../storage/log-reader.js";
 import { checkFileBlob, checkInlineBlob } from "./blob-check.js";
@@ -38,20 +44,32 @@ export async function verifyQuick(deps: VerifyDeps, sample: number, seed: number
     counts.leaves++;
     await checkEntry(deps, idx, anchor, findings, counts);
   }
-  for (const a of await verifyAnchors({ log: deps.log, verifier: deps.verifier, origin: deps.origin }, "latest")) {
+  for (const a of await verifyAnchors(
+    { log: deps.log, verifier: deps.verifier, origin: deps.origin },
+    "latest",
+  )) {
     counts.anchors++;
     for (const p of a.problems) findings.push({ kind: "anchor", id: `anchor ${a.seq}`, problem: p });
   }
   return { findings, counts };
 }
 
-async function checkEntry(deps: VerifyDeps, idx: number, anchor: StoredCheckpoint | null, findings: Finding[], counts: ReturnType<typeof emptyCounts>): Promise<void> {
+async function checkEntry(
+  deps: VerifyDeps,
+  idx: number,
+  anchor: StoredCheckpoint | null,
+  findings: Finding[],
+  counts: ReturnType<typeof emptyCounts>,
+): Promise<void> {
   const [entry] = await deps.log.readEntries(idx, idx + 1);
   const id = `leaf ${idx}`;
   if (entry === undefined) return void findings.push({ kind: "leaf", id, problem: "entry is missing" });
-  if (!equalBytes(leafHash(entry.bytes), entry.leafHash)) findings.push({ kind: "leaf", id, problem: "stored leaf hash does not match SHA-256(0x00 || record)" });
+  if (!equalBytes(leafHash(entry.bytes), entry.leafHash))
+    findings.push({ kind: "leaf", id, problem: "stored leaf hash does not match SHA-256(0x00 || record)" });
   if (anchor !== null && idx < anchor.size) {
-    const proof = await buildInclusionProof(idx, anchor.size, (ids) => deps.log.readNodes(ids)).catch(() => null);
+    const proof = await buildInclusionProof(idx, anchor.size, (ids) => deps.log.readNodes(ids)).catch(
+      () => null,
+    );
     if (proof === null || !verifyInclusion(idx, anchor.size, leafHash(entry.bytes), proof, anchor.root)) {
       findings.push({ kind: "leaf", id, problem: `not provably included in anchor ${anchor.seq}` });
     }
@@ -66,10 +84,20 @@ async function checkEntry(deps: VerifyDeps, idx: number, anchor: StoredCheckpoin
   await checkContents(deps, Buffer.from(record.digest.slice(7), "hex"), findings, counts);
 }
 
-async function checkContents(deps: VerifyDeps, digest: Buffer, findings: Finding[], counts: ReturnType<typeof emptyCounts>): Promise<void> {
+async function checkContents(
+  deps: VerifyDeps,
+  digest: Buffer,
+  findings: Finding[],
+  counts: ReturnType<typeof emptyCounts>,
+): Promise<void> {
   const info = await deps.blobs.stat(digest);
   counts.artifacts++;
-  if (info === null) return void findings.push({ kind: "artifact", id: `sha256:${digest.toString("hex")}`, problem: "contents are not in the blob store" });
+  if (info === null)
+    return void findings.push({
+      kind: "artifact",
+      id: `sha256:${digest.toString("hex")}`,
+      problem: "contents are not in the blob store",
+    });
   counts.bytes += info.size;
   const f = info.inline
     ? checkInlineBlob(deps.blobs.inlineData(digest) ?? Buffer.alloc(0), digest, info.size)

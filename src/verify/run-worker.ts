@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { Finding, VerifyCounts } from "./report.js";
-import type { WorkerTask } from "./verify-worker.js";
+import type { ShardTask } from "./verify-worker.js";
 
 export interface WorkerResult {
   readonly findings: Finding[];
@@ -9,7 +9,7 @@ export interface WorkerResult {
 
 const WORKER_URL = new URL("./verify-worker.js", import.meta.url);
 
-export function runWorker(task: WorkerTask): Promise<WorkerResult> {
+export function runWorker(task: ShardTask): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const w = new Worker(WORKER_URL, { workerData: task });
     w.once("message", (m: { ok: boolean; error?: string } & WorkerResult) => {

@@ -1,52 +1,89 @@
-import { appendLeaves, EMPTY_FRONTIER, equalBytes, frontierRoot, type Frontier } from "../journal/index.js";
+import { equalBytes, foldRight, nodeHash, peakNodes } from "../journal/index.js";
 import type { StoredCheckpoint } from "../storage/log-reader.js";
 import type { Finding } from "./report.js";
 
-/** What the tree check needs from the store: leaf hashes in order and stored node lookups. */
+/** What the tree check needs from the store: leaf hashes and stored nodes, each in order. */
 export interface TreeSource {
   iterateLeafHashes(start?: number): IterableIterator<[number, Buffer]>;
-  storedNode(level: number, index: number): Buffer | undefined;
+  /** Stored nodes of one level (>= 1) in index order. */
+  iterateLevel(level: number): IterableIterator<[number, Buffer]>;
   storedNodeCount(): number;
 }
 
-const CHUNK = 65536;
+const MAX_FINDINGS = 1000;
 
 /**
- * Recomputes the tree from the stored leaf hashes: every stored node must
- * equal its recomputed value, no extra nodes may exist, and every anchor's
- * root must equal the root recomputed at its size.
+ * Recomputes the tree level by level from the stored leaf hashes: every
+ * stored node must equal its recomputed value (compared in one sequential
+ * scan per level), no node may be missing or extra, and every anchor's root
+ * must equal the root recomputed at its size. Memory: 32 bytes per leaf.
  */
-export function checkTree(src: TreeSource, anchors: readonly StoredCheckpoint[], onProgress?: (n: number) => void): { findings: Finding[]; leaves: number; nodes: number } {
+export function checkTree(
+  src: TreeSource,
+  anchors: readonly StoredCheckpoint[],
+): { findings: Finding[]; leaves: number; nodes: number } {
   const findings: Finding[] = [];
-  const bySize = new Map<number, StoredCheckpoint[]>();
-  for (const a of anchors) bySize.set(a.size, [...(bySize.get(a.size) ?? []), a]);
-  let frontier: Frontier = EMPTY_FRONTIER;
+  const levels: Buffer[][] = [[...src.iterateLeafHashes(0)].map(([, h]) => h)];
   let nodes = 0;
-  let chunk: Buffer[] = [];
-  const flush = (): void => {
-    const r = appendLeaves(frontier, chunk);
-    for (const n of r.nodes) {
-      nodes++;
-      const stored = src.storedNode(n.level, n.index);
-      if (stored === undefined || !equalBytes(stored, n.hash)) {
-        if (findings.length < 1000) findings.push({ kind: "node", id: `node ${n.level}/${n.index}`, problem: stored === undefined ? "stored node is missing" : "stored node hash differs from the recomputed one" });
-      }
-    }
-    frontier = r.frontier;
-    chunk = [];
-    for (const a of bySize.get(frontier.size) ?? []) {
-      const root = frontierRoot(frontier);
-      if (root === null || !equalBytes(root, a.root)) findings.push({ kind: "anchor", id: `anchor ${a.seq}`, problem: `root at size ${a.size} recomputed from the leaves differs from the anchor` });
-    }
-    onProgress?.(frontier.size);
-  };
-  for (const [, leaf] of src.iterateLeafHashes(0)) {
-    chunk.push(leaf);
-    if (chunk.length >= CHUNK || bySize.has(frontier.size + chunk.length)) flush();
+  for (let level = 1; (levels[level - 1]?.length ?? 0) >= 2; level++) {
+    const below = levels[level - 1] as Buffer[];
+    const computed: Buffer[] = new Array<Buffer>(below.length >> 1);
+    for (let i = 0; i < computed.length; i++)
+      computed[i] = nodeHash(below[2 * i] as Buffer, below[2 * i + 1] as Buffer);
+    levels.push(computed);
+    nodes += computed.length;
+    compareLevel(src, level, computed, findings);
   }
-  if (chunk.length > 0) flush();
   const extra = src.storedNodeCount() - nodes;
-  if (extra !== 0) findings.push({ kind: "node", id: "nodes", problem: `${Math.abs(extra)} ${extra > 0 ? "unexpected extra" : "missing"} stored nodes` });
-  for (const a of anchors) if (a.size > frontier.size) findings.push({ kind: "anchor", id: `anchor ${a.seq}`, problem: `covers ${a.size} entries, journal has ${frontier.size}` });
-  return { findings, leaves: frontier.size, nodes };
+  if (extra > 0)
+    findings.push({ kind: "node", id: "nodes", problem: `${extra} stored nodes lie outside the tree` });
+  const size = levels[0]?.length ?? 0;
+  for (const a of anchors) checkAnchorRoot(a, levels, size, findings);
+  return { findings, leaves: size, nodes };
+}
+
+function compareLevel(
+  src: TreeSource,
+  level: number,
+  computed: readonly Buffer[],
+  findings: Finding[],
+): void {
+  let expected = 0;
+  const report = (index: number, problem: string) => {
+    if (findings.length < MAX_FINDINGS)
+      findings.push({ kind: "node", id: `node ${level}/${index}`, problem });
+  };
+  for (const [index, hash] of src.iterateLevel(level)) {
+    for (; expected < index && expected < computed.length; expected++)
+      report(expected, "stored node is missing");
+    if (index >= computed.length) continue;
+    if (!equalBytes(hash, computed[index] as Buffer))
+      report(index, "stored node hash differs from the recomputed one");
+    expected = index + 1;
+  }
+  for (; expected < computed.length; expected++) report(expected, "stored node is missing");
+}
+
+function checkAnchorRoot(
+  a: StoredCheckpoint,
+  levels: readonly Buffer[][],
+  size: number,
+  findings: Finding[],
+): void {
+  if (a.size > size) {
+    findings.push({
+      kind: "anchor",
+      id: `anchor ${a.seq}`,
+      problem: `covers ${a.size} entries, journal has ${size}`,
+    });
+    return;
+  }
+  const peaks = peakNodes(a.size).map((p) => levels[p.level]?.[p.index] as Buffer);
+  if (a.size === 0 || !equalBytes(foldRight(peaks), a.root)) {
+    findings.push({
+      kind: "anchor",
+      id: `anchor ${a.seq}`,
+      problem: `root at size ${a.size} recomputed from the leaves differs from the anchor`,
+    });
+  }
 }

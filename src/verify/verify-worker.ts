@@ -1,69 +1,143 @@
 /**
- * Worker thread for verification: rehashes a shard of the blobs, or rechecks
- * a range of journal entries, over its own read-only database connection.
+ * Worker thread for full verification: one shard = a range of leaf indices.
+ * Over its own read-only connection it walks the shard's entries joined with
+ * their blobs and index rows in one sequential pass, then rehashes the file
+ * blobs it was given.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { decodeRecord, equalBytes, leafHash } from "../journal/index.js";
+import { equalBytes, leafHash } from "../journal/index.js";
 import { openDatabase } from "../storage/sqlite/open-database.js";
 import { checkFileBlob, checkInlineBlob } from "./blob-check.js";
-import { emptyCounts, type Finding } from "./report.js";
+import { emptyCounts, type Finding, type VerifyCounts } from "./report.js";
 
-export type WorkerTask =
-  | { task: "blobs"; db: string; shard: number; shards: number; files: [path: string, digestHex: string, size: number][] }
-  | { task: "entries"; db: string; start: number; end: number };
+export interface ShardTask {
+  readonly db: string;
+  readonly start: number;
+  readonly end: number;
+  readonly files: readonly [path: string, digestHex: string, size: number][];
+}
+
+type Row = [
+  idx: number,
+  leaf: Buffer,
+  body: Buffer,
+  blobDigest: Buffer | null,
+  blobSize: number | null,
+  data: Buffer | null,
+  indexed: Buffer | null,
+];
 
 const MAX_FINDINGS = 1000;
+const SQL = `SELECT j.idx, j.leaf_hash, j.body, b.digest, b.size, b.data, e.digest
+  FROM entries j LEFT JOIN blobs b ON b.id = j.idx LEFT JOIN evidence e ON e.leaf_idx = j.idx
+  WHERE j.idx >= ? AND j.idx < ? ORDER BY j.idx`;
 
-function runBlobs(t: Extract<WorkerTask, { task: "blobs" }>) {
-  const db = openDatabase(t.db, { create: false, readonly: true });
-  const findings: Finding[] = [];
-  const counts = emptyCounts();
-  const rows = db.prepare("SELECT digest, size, data FROM blobs WHERE data IS NOT NULL").raw().iterate() as IterableIterator<[Buffer, number, Buffer]>;
-  for (const [digest, size, data] of rows) {
-    if ((digest[0] as number) % t.shards !== t.shard) continue;
-    const f = checkInlineBlob(data, digest, size);
-    if (f && findings.length < MAX_FINDINGS) findings.push(f);
-    counts.artifacts++;
-    counts.bytes += size;
-  }
-  db.close();
-  const buf = Buffer.allocUnsafe(4 << 20);
-  for (const [path, hex, size] of t.files) {
-    const f = checkFileBlob(path, Buffer.from(hex, "hex"), size, buf);
-    if (f && findings.length < MAX_FINDINGS) findings.push(f);
-    counts.artifacts++;
-    counts.bytes += size;
-  }
-  return { findings, counts };
-}
+class Shard {
+  readonly findings: Finding[] = [];
+  readonly counts: VerifyCounts = emptyCounts();
+  private expected: number;
 
-function runEntries(t: Extract<WorkerTask, { task: "entries" }>) {
-  const db = openDatabase(t.db, { create: false, readonly: true });
-  const findings: Finding[] = [];
-  const counts = emptyCounts();
-  const rows = db.prepare("SELECT idx, leaf_hash, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx").raw().iterate(t.start, t.end) as IterableIterator<[number, Buffer, Buffer]>;
-  let expected = t.start;
-  for (const [idx, stored, body] of rows) {
-    if (idx !== expected && findings.length < MAX_FINDINGS) findings.push({ kind: "leaf", id: `leaf ${expected}`, problem: `entries ${expected}..${idx - 1} are missing` });
-    expected = idx + 1;
-    counts.leaves++;
-    if (!equalBytes(leafHash(body), stored) && findings.length < MAX_FINDINGS) {
-      findings.push({ kind: "leaf", id: `leaf ${idx}`, problem: "stored leaf hash does not match SHA-256(0x00 || record)" });
-    }
+  constructor(private readonly task: ShardTask) {
+    this.expected = task.start;
+  }
+
+  add(f: Finding): void {
+    if (this.findings.length < MAX_FINDINGS) this.findings.push(f);
+  }
+
+  row([idx, leaf, body, blobDigest, blobSize, data, indexed]: Row): void {
+    if (idx !== this.expected)
+      this.add({
+        kind: "leaf",
+        id: `leaf ${this.expected}`,
+        problem: `entries ${this.expected}..${idx - 1} are missing`,
+      });
+    this.expected = idx + 1;
+    this.counts.leaves++;
+    if (!equalBytes(leafHash(body), leaf))
+      this.add({
+        kind: "leaf",
+        id: `leaf ${idx}`,
+        problem: "stored leaf hash does not match SHA-256(0x00 || record)",
+      });
+    const digest = recordDigest(body);
+    if (digest === undefined)
+      this.add({
+        kind: "record",
+        id: `leaf ${idx}`,
+        problem: "record is not a JSON object with a type and version",
+      });
+    if (typeof digest !== "string") return this.noContents(idx, blobDigest, indexed);
+    const id = digest;
+    if (indexed === null || `sha256:${indexed.toString("hex")}` !== id)
+      this.add({
+        kind: "index",
+        id,
+        problem: `the evidence index does not map leaf ${idx} to this artifact`,
+      });
+    if (blobDigest === null || `sha256:${blobDigest.toString("hex")}` !== id)
+      return this.add({ kind: "artifact", id, problem: "contents are not in the blob store" });
+    if (data === null) return; // a file blob: checked from the file list
+    this.counts.artifacts++;
+    this.counts.bytes += data.length;
+    const f = checkInlineBlob(data, blobDigest, blobSize ?? -1);
+    if (f !== null) this.add(f);
+  }
+
+  private noContents(idx: number, blobDigest: Buffer | null, indexed: Buffer | null): void {
+    if (blobDigest !== null || indexed !== null)
+      this.add({
+        kind: "index",
+        id: `leaf ${idx}`,
+        problem: "contents or index row attached to a record that has none",
+      });
+  }
+
+  run(): { findings: Finding[]; counts: VerifyCounts } {
+    const db = openDatabase(this.task.db, { create: false, readonly: true });
     try {
-      decodeRecord(body);
-    } catch (e) {
-      if (findings.length < MAX_FINDINGS) findings.push({ kind: "record", id: `leaf ${idx}`, problem: (e as Error).message });
+      for (const r of db.prepare(SQL).raw().iterate(this.task.start, this.task.end) as IterableIterator<Row>)
+        this.row(r);
+    } finally {
+      db.close();
     }
+    if (this.expected < this.task.end)
+      this.add({
+        kind: "leaf",
+        id: `leaf ${this.expected}`,
+        problem: `entries ${this.expected}..${this.task.end - 1} are missing`,
+      });
+    const buf = Buffer.allocUnsafe(4 << 20);
+    for (const [path, hex, size] of this.task.files) {
+      const f = checkFileBlob(path, Buffer.from(hex, "hex"), size, buf);
+      if (f) this.add(f);
+      this.counts.artifacts++;
+      this.counts.bytes += size;
+    }
+    return { findings: this.findings, counts: this.counts };
   }
-  if (expected < t.end) findings.push({ kind: "leaf", id: `leaf ${expected}`, problem: `entries ${expected}..${t.end - 1} are missing` });
-  db.close();
-  return { findings, counts };
 }
 
-const task = workerData as WorkerTask;
+/**
+ * The artifact digest a record commits to: a string for evidence records,
+ * null for other valid records, undefined when the bytes are not a record.
+ * (Leaf hashes and anchors prove the bytes; this only reads what they say.)
+ */
+function recordDigest(body: Buffer): string | null | undefined {
+  let r: unknown;
+  try {
+    r = JSON.parse(body.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  if (typeof r !== "object" || r === null) return undefined;
+  const rec = r as { type?: unknown; v?: unknown; digest?: unknown };
+  if (typeof rec.type !== "string" || typeof rec.v !== "number") return undefined;
+  return rec.type === "evidence.added" && typeof rec.digest === "string" ? rec.digest : null;
+}
+
 try {
-  parentPort?.postMessage({ ok: true, ...(task.task === "blobs" ? runBlobs(task) : runEntries(task)) });
+  parentPort?.postMessage({ ok: true, ...new Shard(workerData as ShardTask).run() });
 } catch (e) {
   parentPort?.postMessage({ ok: false, error: (e as Error).message });
 }

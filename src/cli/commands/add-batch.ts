@@ -7,7 +7,7 @@ import { ingestFile } from "../../domains/evidence/ingest.js";
 import { parseEvidenceMeta, type EvidenceMeta } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
 import type { Output } from "../output.js";
-import { printOutcome, rawMeta } from "./evidence.js";
+import { printOutcome, rawMeta } from "./evidence-flags.js";
 
 interface PlannedItem {
   readonly path: string;
@@ -30,7 +30,10 @@ export async function runAddBatch(v: Vigil, out: Output, source: string, flags: 
     for (const item of plan.slice(i, i + flags.batchSize)) {
       group.push({ contents: await ingestFile(item.path, v.config.inlineLimit, v.blobs), meta: item.meta });
     }
-    const outcomes = await commitEvidence({ log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll }, group);
+    const outcomes = await commitEvidence(
+      { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll },
+      group,
+    );
     out.endProgress();
     for (const o of outcomes) {
       printOutcome(out, o);
@@ -51,9 +54,14 @@ function planBatch(source: string, flags: Flags, today: string, classes: readonl
     st = statSync(source);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new VigilError(code === "EACCES" ? "PERMISSION_DENIED" : "NOT_FOUND", `${source}: cannot read (${code ?? "error"})`);
+    throw new VigilError(
+      code === "EACCES" ? "PERMISSION_DENIED" : "NOT_FOUND",
+      `${source}: cannot read (${code ?? "error"})`,
+    );
   }
-  return st.isDirectory() ? planDirectory(source, flags, today, classes) : planJsonl(source, flags, today, classes);
+  return st.isDirectory()
+    ? planDirectory(source, flags, today, classes)
+    : planJsonl(source, flags, today, classes);
 }
 
 function planDirectory(dir: string, flags: Flags, today: string, classes: readonly string[]): PlannedItem[] {
@@ -70,7 +78,10 @@ function walk(dir: string): string[] {
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (e) {
-    throw new VigilError("PERMISSION_DENIED", `${dir}: cannot list directory (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new VigilError(
+      "PERMISSION_DENIED",
+      `${dir}: cannot list directory (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
   return entries
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -89,32 +100,46 @@ function planJsonl(file: string, flags: Flags, today: string, classes: readonly 
       try {
         items.push(planLine(line, where, base, flags, today, classes));
       } catch (e) {
-        if (problems.length < 20) problems.push(e instanceof VigilError ? e.message : `${where}: ${(e as Error).message}`);
-        else problems.length === 20 && problems.push("…");
+        if (problems.length < 20)
+          problems.push(e instanceof VigilError ? e.message : `${where}: ${(e as Error).message}`);
+        else if (problems.length === 20) problems.push("…");
       }
     });
-  if (problems.length > 0) throw new VigilError("INPUT_INVALID", `nothing was added; fix these lines: ${problems.join(" | ")}`);
+  if (problems.length > 0)
+    throw new VigilError("INPUT_INVALID", `nothing was added; fix these lines: ${problems.join(" | ")}`);
   if (items.length === 0) throw new VigilError("INPUT_INVALID", `${file}: no artifacts listed`);
   return items;
 }
 
-function planLine(line: string, where: string, base: string, flags: Flags, today: string, classes: readonly string[]): PlannedItem {
+function planLine(
+  line: string,
+  where: string,
+  base: string,
+  flags: Flags,
+  today: string,
+  classes: readonly string[],
+): PlannedItem {
   let obj: unknown;
   try {
     obj = JSON.parse(line);
   } catch {
     throw new VigilError("INPUT_INVALID", `${where}: not valid JSON`);
   }
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new VigilError("INPUT_INVALID", `${where}: expected a JSON object`);
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj))
+    throw new VigilError("INPUT_INVALID", `${where}: expected a JSON object`);
   const o = obj as Record<string, unknown>;
-  if (typeof o.path !== "string" || o.path === "") throw new VigilError("INPUT_INVALID", `${where}: "path" must be a file path`);
+  if (typeof o.path !== "string" || o.path === "")
+    throw new VigilError("INPUT_INVALID", `${where}: "path" must be a file path`);
   const path = isAbsolute(o.path) ? o.path : join(base, o.path);
   const fromFlags = rawMeta(flags, today, o.path);
   const meta = parseEvidenceMeta({ ...fromFlags, ...pickMeta(o) }, where, classes);
   try {
     if (!statSync(path).isFile()) throw new Error("not a regular file");
   } catch (e) {
-    throw new VigilError("INPUT_INVALID", `${where}: ${o.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new VigilError(
+      "INPUT_INVALID",
+      `${where}: ${o.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   return { path, meta };
 }

@@ -18,7 +18,11 @@ function anchorJson(a: StoredCheckpoint) {
 
 async function requireAnchor(v: Vigil, seq: number | undefined): Promise<StoredCheckpoint> {
   const a = seq === undefined ? await v.log.latestCheckpoint() : await v.log.getCheckpoint(seq);
-  if (a === null) throw new VigilError("NOT_FOUND", seq === undefined ? "no anchors yet (run: vigil anchor create)" : `no anchor ${seq}`);
+  if (a === null)
+    throw new VigilError(
+      "NOT_FOUND",
+      seq === undefined ? "no anchors yet (run: vigil anchor create)" : `no anchor ${seq}`,
+    );
   return a;
 }
 
@@ -27,7 +31,12 @@ function printChecks(out: Output, checks: readonly AnchorCheck[]): void {
   out.result({ ok: failed.length === 0, anchors: checks }, () =>
     checks.length === 0
       ? "no anchors to verify"
-      : checks.map((c) => `${c.ok ? out.color.ok("ok") : out.color.bad("FAIL")}  anchor ${c.seq} (size ${c.size})${c.problems.map((p) => `\n    ${p}`).join("")}`).join("\n"),
+      : checks
+          .map(
+            (c) =>
+              `${c.ok ? out.color.ok("ok") : out.color.bad("FAIL")}  anchor ${c.seq} (size ${c.size})${c.problems.map((p) => `\n    ${p}`).join("")}`,
+          )
+          .join("\n"),
   );
   if (failed.length > 0) setExitCode(1);
 }
@@ -40,7 +49,9 @@ export function registerAnchorCommands(program: Command): void {
       withVigil(cmd, async (v, out) => {
         const { anchor, created } = await createAnchor(anchorContext(v));
         out.result({ created, ...anchorJson(anchor) }, () =>
-          created ? `anchor ${anchor.seq} signed: size ${anchor.size}, root ${anchor.root.toString("base64")}` : `up to date: anchor ${anchor.seq} already covers size ${anchor.size}`,
+          created
+            ? `anchor ${anchor.seq} signed: size ${anchor.size}, root ${anchor.root.toString("base64")}`
+            : `up to date: anchor ${anchor.seq} already covers size ${anchor.size}`,
         );
       }),
     );
@@ -50,17 +61,36 @@ export function registerAnchorCommands(program: Command): void {
     .action(async (f: { showLinks?: boolean }, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
         const all = await v.log.listCheckpoints();
-        const rows: { seq: number; size: number; root: string; createdAt: string; link?: readonly string[] | null }[] = [];
+        const rows: {
+          seq: number;
+          size: number;
+          root: string;
+          createdAt: string;
+          link?: readonly string[] | null;
+        }[] = [];
         for (let i = 0; i < all.length; i++) {
           const a = all[i] as StoredCheckpoint;
-          const link = f.showLinks ? (await checkAnchor(anchorContext(v), a, all[i - 1] ?? null)).link : undefined;
-          rows.push({ seq: a.seq, size: a.size, root: a.root.toString("base64"), createdAt: a.createdAt, ...(f.showLinks ? { link } : {}) });
+          const link = f.showLinks
+            ? (await checkAnchor(anchorContext(v), a, all[i - 1] ?? null)).link
+            : undefined;
+          rows.push({
+            seq: a.seq,
+            size: a.size,
+            root: a.root.toString("base64"),
+            createdAt: a.createdAt,
+            ...(f.showLinks ? { link } : {}),
+          });
         }
         out.result(rows, () =>
           rows.length === 0
             ? "no anchors yet"
-            : table([["SEQ", "SIZE", "CREATED", "ROOT"], ...rows.map((r) => [String(r.seq), String(r.size), r.createdAt, r.root])]) +
-              (f.showLinks ? `\n${rows.map((r) => `link ${r.seq}: ${r.link === null ? "(first anchor)" : `[${(r.link ?? []).join(", ")}]`}`).join("\n")}` : ""),
+            : table([
+                ["SEQ", "SIZE", "CREATED", "ROOT"],
+                ...rows.map((r) => [String(r.seq), String(r.size), r.createdAt, r.root]),
+              ]) +
+              (f.showLinks
+                ? `\n${rows.map((r) => `link ${r.seq}: ${r.link === null ? "(first anchor)" : `[${(r.link ?? []).join(", ")}]`}`).join("\n")}`
+                : ""),
         );
       }),
     );
@@ -69,7 +99,11 @@ export function registerAnchorCommands(program: Command): void {
     .action(async (seq: string, _f: unknown, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
         const a = await requireAnchor(v, parseIntArg("anchor", 1)(seq));
-        out.result(anchorJson(a), () => `anchor ${a.seq}\nsize     ${a.size}\ncreated  ${a.createdAt}\nroot     ${a.root.toString("base64")}\n\n${a.note}`);
+        out.result(
+          anchorJson(a),
+          () =>
+            `anchor ${a.seq}\nsize     ${a.size}\ncreated  ${a.createdAt}\nroot     ${a.root.toString("base64")}\n\n${a.note}`,
+        );
       }),
     );
   an.command("verify")
@@ -77,7 +111,9 @@ export function registerAnchorCommands(program: Command): void {
     .option("--latest", "only the latest anchor (default)")
     .option("--all", "every anchor in the chain")
     .action(async (f: { all?: boolean }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => printChecks(out, await verifyAnchors(anchorContext(v), f.all ? "all" : "latest"))),
+      withVigil(cmd, async (v, out) =>
+        printChecks(out, await verifyAnchors(anchorContext(v), f.all ? "all" : "latest")),
+      ),
     );
   an.command("export [seq]")
     .description("write an anchor's signed note (default: the latest)")
@@ -88,7 +124,10 @@ export function registerAnchorCommands(program: Command): void {
         const tmp = `${f.output}.vigil-part`;
         writeFileSync(tmp, a.note, { flag: "w" });
         renameSync(tmp, f.output);
-        out.result({ seq: a.seq, size: a.size, file: f.output }, () => `anchor ${a.seq} written to ${f.output}`);
+        out.result(
+          { seq: a.seq, size: a.size, file: f.output },
+          () => `anchor ${a.seq} written to ${f.output}`,
+        );
       }),
     );
 }

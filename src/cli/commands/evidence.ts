@@ -4,81 +4,33 @@ import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { projectAll } from "../../app/projection.js";
 import type { Vigil } from "../../app/vigil.js";
-import { commitEvidence, rowSummary, type AddOutcome } from "../../domains/evidence/evidence-service.js";
+import { commitEvidence, rowSummary } from "../../domains/evidence/evidence-service.js";
 import { ingestFile, ingestStream } from "../../domains/evidence/ingest.js";
-import { parseArtifactId, parseEvidenceMeta, type RawEvidenceMeta } from "../../domains/evidence/metadata.js";
+import { parseArtifactId, parseEvidenceMeta } from "../../domains/evidence/metadata.js";
 import { provenance } from "../../domains/evidence/provenance.js";
 import { VigilError } from "../../errors.js";
 import type { EvidenceFilter } from "../../storage/evidence-index.js";
 import { setExitCode, withVigil } from "../context.js";
 import { formatBytes, table, type Output } from "../output.js";
-import { collect, collectLabel, parseIntArg } from "../parse-args.js";
+import { collectLabel, parseIntArg } from "../parse-args.js";
 import { runAddBatch } from "./add-batch.js";
-
-interface AddFlags {
-  domain?: string;
-  subdomain?: string;
-  name?: string;
-  date?: string;
-  kind?: string;
-  label?: Record<string, string>;
-  retention?: string;
-  producer?: string;
-  parent?: string[];
-}
-
-export function metaOptions(cmd: Command): Command {
-  return cmd
-    .option("--domain <domain>", "evidence domain, e.g. security")
-    .option("--subdomain <subdomain>", "evidence subdomain (default general)")
-    .option("--name <name>", "artifact name (default: from the file name)")
-    .option("--date <YYYY-MM-DD>", "evidence date (default: today, UTC)")
-    .option("--kind <kind>", "artifact kind, e.g. drill-report (default generic)")
-    .option("--label <k=v>", "label, repeatable", collectLabel)
-    .option("--retention <class>", "retention class: operational, audit, incident (default operational)")
-    .option("--producer <who>", "what produced the artifact")
-    .option("--parent <digest>", "provenance parent, repeatable", collect);
-}
-
-export function rawMeta(f: AddFlags, today: string, fileName: string | null): RawEvidenceMeta {
-  const base = fileName === null ? null : fileName.replace(/^.*\//, "");
-  const dot = base === null ? -1 : base.lastIndexOf(".");
-  const stem = base === null ? undefined : slugify(dot > 0 ? base.slice(0, dot) : base);
-  const ext = base !== null && dot > 0 ? base.slice(dot).toLowerCase() : undefined;
-  return {
-    domain: f.domain,
-    subdomain: f.subdomain,
-    name: f.name ?? stem,
-    date: f.date ?? today,
-    kind: f.kind,
-    labels: f.label,
-    retention: f.retention,
-    producer: f.producer,
-    parents: f.parent,
-    ext: ext !== undefined && /^\.[a-z0-9]{1,10}$/.test(ext) ? ext : undefined,
-  };
-}
-
-function slugify(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+/, "").slice(0, 64);
-}
-
-export function printOutcome(out: Output, o: AddOutcome): void {
-  const human =
-    o.status === "added"
-      ? `${out.color.ok("added")}   ${o.id}  leaf ${o.leafIndex}  ${o.path}`
-      : o.status === "exists"
-        ? `${out.color.dim("exists")}  ${o.id}  leaf ${o.leafIndex}  ${o.path}`
-        : `${out.color.bad(o.status)}  ${o.id}  ${o.message ?? ""}`;
-  out.line(o, human);
-}
+import { metaOptions, printOutcome, rawMeta, type AddFlags } from "./evidence-flags.js";
 
 async function add(v: Vigil, out: Output, file: string, flags: AddFlags): Promise<void> {
   const today = v.clock.now().toISOString().slice(0, 10);
-  const meta = parseEvidenceMeta(rawMeta(flags, today, file === "-" ? null : file), "evidence add", v.config.retentionClasses);
+  const meta = parseEvidenceMeta(
+    rawMeta(flags, today, file === "-" ? null : file),
+    "evidence add",
+    v.config.retentionClasses,
+  );
   const contents =
-    file === "-" ? await ingestStream(process.stdin, v.config.inlineLimit, v.blobs) : await ingestFile(file, v.config.inlineLimit, v.blobs);
-  const [o] = await commitEvidence({ log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll }, [{ contents, meta }]);
+    file === "-"
+      ? await ingestStream(process.stdin, v.config.inlineLimit, v.blobs)
+      : await ingestFile(file, v.config.inlineLimit, v.blobs);
+  const [o] = await commitEvidence(
+    { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll },
+    [{ contents, meta }],
+  );
   if (o === undefined) throw new VigilError("INTERNAL", "no outcome");
   if (o.status === "conflict") throw new VigilError("CONFLICT", `${o.id}: ${o.message}`);
   if (o.status === "missing-parent") throw new VigilError("INPUT_INVALID", `${o.id}: ${o.message}`);
@@ -107,19 +59,23 @@ async function get(v: Vigil, id: string, outFile: string | undefined): Promise<v
 
 export function registerEvidenceCommands(program: Command): void {
   const ev = program.command("evidence").description("add, read and list evidence artifacts");
-  metaOptions(ev.command("add <file>").description("add one artifact (FILE, or - for stdin)")).action(async (file: string, f: AddFlags, cmd: Command) =>
-    withVigil(cmd, (v, out) => add(v, out, file, f)),
+  metaOptions(ev.command("add <file>").description("add one artifact (FILE, or - for stdin)")).action(
+    async (file: string, f: AddFlags, cmd: Command) => withVigil(cmd, (v, out) => add(v, out, file, f)),
   );
   metaOptions(
     ev
       .command("add-batch <source>")
       .description("add many artifacts: a directory, or a JSONL file of {path, domain, name, ...} lines")
       .option("--batch-size <n>", "artifacts per durable commit", parseIntArg("--batch-size", 1), 1000),
-  ).action(async (source: string, f: AddFlags & { batchSize: number }, cmd: Command) => withVigil(cmd, (v, out) => runAddBatch(v, out, source, f)));
+  ).action(async (source: string, f: AddFlags & { batchSize: number }, cmd: Command) =>
+    withVigil(cmd, (v, out) => runAddBatch(v, out, source, f)),
+  );
   ev.command("get <id>")
     .description("write an artifact's contents to stdout or -o FILE")
     .option("-o, --output <file>", "write to FILE (atomically)")
-    .action(async (id: string, f: { output?: string }, cmd: Command) => withVigil(cmd, (v) => get(v, id, f.output)));
+    .action(async (id: string, f: { output?: string }, cmd: Command) =>
+      withVigil(cmd, (v) => get(v, id, f.output)),
+    );
   ev.command("inspect <id>")
     .description("show an artifact's metadata and journal position")
     .action(async (id: string, _f: unknown, cmd: Command) =>
@@ -127,7 +83,9 @@ export function registerEvidenceCommands(program: Command): void {
         const row = rowSummary(await requireRow(v, id));
         const blob = await v.blobs.stat(parseArtifactId(id));
         const value = { ...row, storage: blob === null ? "missing" : blob.inline ? "inline" : "file" };
-        out.result(value, () => table(Object.entries(value).map(([k, x]) => [k, typeof x === "string" ? x : JSON.stringify(x)])));
+        out.result(value, () =>
+          table(Object.entries(value).map(([k, x]) => [k, typeof x === "string" ? x : JSON.stringify(x)])),
+        );
       }),
     );
   ev.command("exists <id>")
@@ -152,7 +110,18 @@ export function registerEvidenceCommands(program: Command): void {
       withVigil(cmd, async (v, out) => {
         const rows = (await v.evidence.list({ ...f, labels: f.label })).map(rowSummary);
         out.result(rows, () =>
-          rows.length === 0 ? "no artifacts" : table([["ID", "LEAF", "SIZE", "KIND", "PATH"], ...rows.map((r) => [r.id.slice(0, 19), String(r.leafIndex), formatBytes(r.size), r.kind, r.path])]),
+          rows.length === 0
+            ? "no artifacts"
+            : table([
+                ["ID", "LEAF", "SIZE", "KIND", "PATH"],
+                ...rows.map((r) => [
+                  r.id.slice(0, 19),
+                  String(r.leafIndex),
+                  formatBytes(r.size),
+                  r.kind,
+                  r.path,
+                ]),
+              ]),
         );
       }),
     );

@@ -17,7 +17,10 @@ export function registerLockerCommands(program: Command): void {
     .action(async (f: { origin?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const config = initLocker(g.data, systemClock, { origin: f.origin });
-      outputFor(cmd).result({ dataDir: g.data, ...config }, () => `initialised locker ${config.lockerId} in ${g.data}\norigin ${config.origin}`);
+      outputFor(cmd).result(
+        { dataDir: g.data, ...config },
+        () => `initialised locker ${config.lockerId} in ${g.data}\norigin ${config.origin}`,
+      );
     });
   program
     .command("demo")
@@ -28,7 +31,12 @@ export function registerLockerCommands(program: Command): void {
     .description("journal size, artifacts, latest anchor")
     .action(async (_f: unknown, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
-        const [size, anchor, stats, index] = [await v.log.size(), await v.log.latestCheckpoint(), await v.evidence.stats(), await v.maintenance.status()];
+        const [size, anchor, stats, index] = [
+          await v.log.size(),
+          await v.log.latestCheckpoint(),
+          await v.evidence.stats(),
+          await v.maintenance.status(),
+        ];
         const value = {
           lockerId: v.config.lockerId,
           origin: v.config.origin,
@@ -36,7 +44,15 @@ export function registerLockerCommands(program: Command): void {
           artifacts: stats.artifacts,
           bytes: stats.bytes,
           indexLag: index.lag,
-          latestAnchor: anchor === null ? null : { seq: anchor.seq, size: anchor.size, createdAt: anchor.createdAt, unanchored: size - anchor.size },
+          latestAnchor:
+            anchor === null
+              ? null
+              : {
+                  seq: anchor.seq,
+                  size: anchor.size,
+                  createdAt: anchor.createdAt,
+                  unanchored: size - anchor.size,
+                },
         };
         out.result(value, () =>
           table([
@@ -44,7 +60,12 @@ export function registerLockerCommands(program: Command): void {
             ["journal", `${size} entries`],
             ["evidence", `${stats.artifacts} artifacts, ${formatBytes(stats.bytes)}`],
             ["index", index.lag === 0 ? "in step" : `${index.lag} entries behind`],
-            ["anchor", anchor === null ? "none yet" : `#${anchor.seq} at size ${anchor.size}, ${anchor.createdAt} (${size - anchor.size} entries since)`],
+            [
+              "anchor",
+              anchor === null
+                ? "none yet"
+                : `#${anchor.seq} at size ${anchor.size}, ${anchor.createdAt} (${size - anchor.size} entries since)`,
+            ],
           ]),
         );
       }),
@@ -56,7 +77,14 @@ export function registerLockerCommands(program: Command): void {
     .action(async (f: { maxAnchorAge: string }, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
         const checks = await runDoctor(v, Number(f.maxAnchorAge));
-        out.result(checks, () => checks.map((c) => `${c.status === "ok" ? out.color.ok("ok  ") : c.status === "warn" ? "warn" : out.color.bad("FAIL")}  ${c.name.padEnd(10)} ${c.detail}`).join("\n"));
+        out.result(checks, () =>
+          checks
+            .map(
+              (c) =>
+                `${c.status === "ok" ? out.color.ok("ok  ") : c.status === "warn" ? "warn" : out.color.bad("FAIL")}  ${c.name.padEnd(10)} ${c.detail}`,
+            )
+            .join("\n"),
+        );
         if (checks.some((c) => c.status === "fail")) setExitCode(1);
       }),
     );
@@ -66,7 +94,16 @@ export function registerLockerCommands(program: Command): void {
     .command("show")
     .description("print the verifier key (name+hexid+base64), to give to auditors")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => out.result({ verifierKey: v.verifierKey, name: v.signer.name, keyId: v.signer.keyId.toString(16).padStart(8, "0") }, () => v.verifierKey)),
+      withVigil(cmd, async (v, out) =>
+        out.result(
+          {
+            verifierKey: v.verifierKey,
+            name: v.signer.name,
+            keyId: v.signer.keyId.toString(16).padStart(8, "0"),
+          },
+          () => v.verifierKey,
+        ),
+      ),
     );
   program
     .command("jcs <file>")
@@ -85,7 +122,8 @@ export function registerLockerCommands(program: Command): void {
         throw new VigilError("INPUT_INVALID", `${file}: ${(e as Error).message}`);
       }
       const out = outputFor(cmd);
-      if (out.json) out.result({ canonical: text, leafHash: leafHash(Buffer.from(text)).toString("hex") }, () => text);
+      if (out.json)
+        out.result({ canonical: text, leafHash: leafHash(Buffer.from(text)).toString("hex") }, () => text);
       else process.stdout.write(text);
     });
 }

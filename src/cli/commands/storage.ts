@@ -22,8 +22,13 @@ async function storageStats(v: Vigil) {
   const stats = await v.evidence.stats();
   const blobs = { inline: 0, inlineBytes: 0, files: 0, fileBytes: 0 };
   for await (const b of v.blobs.list()) {
-    if (b.inline) (blobs.inline++, (blobs.inlineBytes += b.size));
-    else (blobs.files++, (blobs.fileBytes += b.size));
+    if (b.inline) {
+      blobs.inline++;
+      blobs.inlineBytes += b.size;
+    } else {
+      blobs.files++;
+      blobs.fileBytes += b.size;
+    }
   }
   const pages = v.maintenance.pageStats();
   return {
@@ -47,7 +52,13 @@ async function checkOne(v: Vigil, id: string) {
       : info.inline
         ? checkInlineBlob(v.blobs.inlineData(digest) ?? Buffer.alloc(0), digest, row.size)
         : checkFileBlob(v.blobs.files.pathOf(digest), digest, row.size);
-  return { id: rowSummary(row).id, storage: info === null ? "missing" : info.inline ? "inline" : "file", size: row.size, ok: finding === null, problem: finding?.problem ?? null };
+  return {
+    id: rowSummary(row).id,
+    storage: info === null ? "missing" : info.inline ? "inline" : "file",
+    size: row.size,
+    ok: finding === null,
+    problem: finding?.problem ?? null,
+  };
 }
 
 export function registerStorageCommands(program: Command): void {
@@ -62,7 +73,10 @@ export function registerStorageCommands(program: Command): void {
             ["artifacts", `${s.artifacts} (${formatBytes(s.bytes)})`],
             ["inline blobs", `${s.blobs.inline} (${formatBytes(s.blobs.inlineBytes)})`],
             ["file blobs", `${s.blobs.files} (${formatBytes(s.blobs.fileBytes)})`],
-            ["database", `${formatBytes(s.database.bytes)} + WAL ${formatBytes(s.database.walBytes)}, ${s.database.freePages} free pages`],
+            [
+              "database",
+              `${formatBytes(s.database.bytes)} + WAL ${formatBytes(s.database.walBytes)}, ${s.database.freePages} free pages`,
+            ],
             ["journal", `${s.journalSize} entries`],
             ...s.byKind.map((k) => [`  ${k.kind}`, `${k.artifacts} (${formatBytes(k.bytes)})`]),
           ]),
@@ -77,7 +91,12 @@ export function registerStorageCommands(program: Command): void {
       withVigil(cmd, async (v, out) => {
         if (f.sort !== "size") throw new VigilError("USAGE", "--sort accepts only: size");
         const rows = (await v.evidence.list({ orderBy: "size", limit: f.limit })).map(rowSummary);
-        out.result(rows, () => table([["SIZE", "ID", "PATH"], ...rows.map((r) => [formatBytes(r.size), r.id.slice(0, 19), r.path])]));
+        out.result(rows, () =>
+          table([
+            ["SIZE", "ID", "PATH"],
+            ...rows.map((r) => [formatBytes(r.size), r.id.slice(0, 19), r.path]),
+          ]),
+        );
       }),
     );
   st.command("check <id>")
@@ -85,7 +104,11 @@ export function registerStorageCommands(program: Command): void {
     .action(async (id: string, _f: unknown, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
         const r = await checkOne(v, id);
-        out.result(r, () => (r.ok ? `${out.color.ok("ok")}  ${r.id} (${r.storage}, ${formatBytes(r.size)})` : `${out.color.bad("FAIL")}  ${r.id}: ${r.problem}`));
+        out.result(r, () =>
+          r.ok
+            ? `${out.color.ok("ok")}  ${r.id} (${r.storage}, ${formatBytes(r.size)})`
+            : `${out.color.bad("FAIL")}  ${r.id}: ${r.problem}`,
+        );
         if (!r.ok) setExitCode(1);
       }),
     );
@@ -99,7 +122,11 @@ function registerIndexCommands(program: Command): void {
     .action(async (_f: unknown, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
         const s = await v.maintenance.status();
-        out.result(s, () => `journal ${s.journalSize} entries, index at ${s.position} (${s.lag === 0 ? "in step" : `${s.lag} behind`}), ${s.rows.evidence} evidence rows`);
+        out.result(
+          s,
+          () =>
+            `journal ${s.journalSize} entries, index at ${s.position} (${s.lag === 0 ? "in step" : `${s.lag} behind`}), ${s.rows.evidence} evidence rows`,
+        );
       }),
     );
   ix.command("rebuild")
@@ -109,7 +136,11 @@ function registerIndexCommands(program: Command): void {
         const total = await v.log.size();
         const r = v.maintenance.rebuild(decodeStored, projectAll, (n) => out.progress("replaying", n, total));
         out.endProgress();
-        out.result(r, () => `replayed ${r.records} records in ${r.seconds.toFixed(2)} s (${Math.round(r.records / Math.max(r.seconds, 1e-9))}/s)\nstate hash ${r.stateHash}`);
+        out.result(
+          r,
+          () =>
+            `replayed ${r.records} records in ${r.seconds.toFixed(2)} s (${Math.round(r.records / Math.max(r.seconds, 1e-9))}/s)\nstate hash ${r.stateHash}`,
+        );
       }),
     );
   ix.command("optimize")

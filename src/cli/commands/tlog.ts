@@ -20,7 +20,9 @@ export function registerTlogCommands(program: Command): void {
     .action(async (dir: string, _f: unknown, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
         const { exportTiles } = await import("../../tlog/export-tiles.js");
-        const r = await exportTiles(v.log, dir, (done: number, total: number) => out.progress("exporting tiles", done, total));
+        const r = await exportTiles(v.log, dir, (done: number, total: number) =>
+          out.progress("exporting tiles", done, total),
+        );
         out.endProgress();
         out.result({ dir, ...r }, () => `exported ${r.size} entries as ${r.files} files to ${dir}`);
       }),

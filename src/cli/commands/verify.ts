@@ -12,7 +12,9 @@ function renderReport(out: Output, r: VerifyReport, id: string | null): string {
   const c = r.counts;
   const body = `  artifacts ${c.artifacts} (${formatBytes(c.bytes)}), leaves ${c.leaves}, nodes ${c.nodes}, anchors ${c.anchors}${r.seed !== null ? `, seed ${r.seed}` : ""}`;
   const problems = r.findings.map((f) => `  ${out.color.bad(f.kind)} ${f.id}: ${f.problem}`);
-  return [head, body, ...problems, id ? out.color.dim(`  report stored as ${id}`) : ""].filter((s) => s !== "").join("\n");
+  return [head, body, ...problems, id ? out.color.dim(`  report stored as ${id}`) : ""]
+    .filter((s) => s !== "")
+    .join("\n");
 }
 
 export function registerVerifyCommands(program: Command): void {
@@ -24,8 +26,13 @@ export function registerVerifyCommands(program: Command): void {
     .option("--seed <s>", "quick mode: PRNG seed, to repeat a run", parseIntArg("--seed", 0))
     .action(async (f: { mode: string; sample: number; seed?: number }, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
-        if (f.mode !== "quick" && f.mode !== "full") throw new VigilError("USAGE", `--mode must be quick or full, got ${JSON.stringify(f.mode)}`);
-        const { report, reportId } = await runVerification(v, { mode: f.mode, sample: f.sample, seed: f.seed ?? randomInt(2 ** 31) }, (stage, n) => out.progress(`verifying ${stage}`, n));
+        if (f.mode !== "quick" && f.mode !== "full")
+          throw new VigilError("USAGE", `--mode must be quick or full, got ${JSON.stringify(f.mode)}`);
+        const { report, reportId } = await runVerification(
+          v,
+          { mode: f.mode, sample: f.sample, seed: f.seed ?? randomInt(2 ** 31) },
+          (stage, n) => out.progress(`verifying ${stage}`, n),
+        );
         out.endProgress();
         out.result({ ...report, reportId }, () => renderReport(out, report, reportId));
         if (report.result === "failed") setExitCode(1);
@@ -39,13 +46,19 @@ export function registerVerifyCommands(program: Command): void {
     .option("--format <fmt>", "text or json", "text")
     .action(async (f: { filter?: string; format: string }, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
-        if (f.filter !== undefined && f.filter !== "failed") throw new VigilError("USAGE", "--filter accepts only: failed");
-        if (f.format !== "text" && f.format !== "json") throw new VigilError("USAGE", "--format must be text or json");
+        if (f.filter !== undefined && f.filter !== "failed")
+          throw new VigilError("USAGE", "--filter accepts only: failed");
+        if (f.format !== "text" && f.format !== "json")
+          throw new VigilError("USAGE", "--format must be text or json");
         const latest = await latestReport(v);
-        if (latest === null) throw new VigilError("NOT_FOUND", "no verification report yet (run: vigil verify)");
+        if (latest === null)
+          throw new VigilError("NOT_FOUND", "no verification report yet (run: vigil verify)");
         const value = f.filter === "failed" ? latest.report.findings : { id: latest.id, ...latest.report };
         if (f.format === "json" || out.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-        else if (f.filter === "failed") process.stdout.write(`${latest.report.findings.length === 0 ? "no failures" : latest.report.findings.map((x) => `${x.kind} ${x.id}: ${x.problem}`).join("\n")}\n`);
+        else if (f.filter === "failed")
+          process.stdout.write(
+            `${latest.report.findings.length === 0 ? "no failures" : latest.report.findings.map((x) => `${x.kind} ${x.id}: ${x.problem}`).join("\n")}\n`,
+          );
         else process.stdout.write(`${renderReport(out, latest.report, latest.id)}\n`);
       }),
     );

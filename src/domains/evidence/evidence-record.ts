@@ -24,7 +24,12 @@ export interface EvidenceAddedRecord extends JournalRecord {
   readonly addedAt: string;
 }
 
-export function evidenceAdded(digest: Buffer, size: number, meta: EvidenceMeta, addedAt: Date): EvidenceAddedRecord {
+export function evidenceAdded(
+  digest: Buffer,
+  size: number,
+  meta: EvidenceMeta,
+  addedAt: Date,
+): EvidenceAddedRecord {
   return {
     type: EVIDENCE_ADDED,
     v: 1,

@@ -56,12 +56,20 @@ export async function commitEvidence(deps: EvidenceDeps, group: readonly Candida
     pending.set(record.digest, mh);
     items.push(toAppendItem(c, record, encoded));
     accepted.push(c);
-    outcomes.push({ id: record.digest, status: "added", leafIndex: items.length - 1, path: record.path, size: record.size });
+    outcomes.push({
+      id: record.digest,
+      status: "added",
+      leafIndex: items.length - 1,
+      path: record.path,
+      size: record.size,
+    });
   }
   // Large contents become durable under their digest before the record that commits to them.
   for (const c of accepted) if (c.contents.kind === "file") await c.contents.staged.commit();
   const { first } = await deps.log.append(items, deps.project);
-  return outcomes.map((o) => (o.status === "added" ? { ...o, leafIndex: first + (o.leafIndex as number) } : o));
+  return outcomes.map((o) =>
+    o.status === "added" ? { ...o, leafIndex: first + (o.leafIndex as number) } : o,
+  );
 }
 
 async function classify(
@@ -76,18 +84,33 @@ async function classify(
   const known = existing?.metaHash ?? pending.get(record.digest);
   if (known !== undefined) {
     if (equalBytes(known, mh)) return { ...base, status: "exists", leafIndex: existing?.leafIndex ?? null };
-    return { ...base, status: "conflict", leafIndex: existing?.leafIndex ?? null, message: "the same contents are already stored with different metadata" };
+    return {
+      ...base,
+      status: "conflict",
+      leafIndex: existing?.leafIndex ?? null,
+      message: "the same contents are already stored with different metadata",
+    };
   }
   for (const p of record.parents) {
     if (!pending.has(p) && (await deps.evidence.identity(Buffer.from(p.slice(7), "hex"))) === null) {
-      return { ...base, status: "missing-parent", leafIndex: null, message: `parent ${p} is not in the locker` };
+      return {
+        ...base,
+        status: "missing-parent",
+        leafIndex: null,
+        message: `parent ${p} is not in the locker`,
+      };
     }
   }
   return null;
 }
 
-function toAppendItem(c: Candidate, record: ReturnType<typeof evidenceAdded>, encoded: EncodedRecord): AppendItem {
-  if (c.contents.kind === "inline") return { encoded, record, inline: { digest: c.contents.digest, data: c.contents.data } };
+function toAppendItem(
+  c: Candidate,
+  record: ReturnType<typeof evidenceAdded>,
+  encoded: EncodedRecord,
+): AppendItem {
+  if (c.contents.kind === "inline")
+    return { encoded, record, inline: { digest: c.contents.digest, data: c.contents.data } };
   return { encoded, record, file: { digest: c.contents.digest, size: c.contents.size } };
 }
 

@@ -37,14 +37,18 @@ export async function ingestFile(path: string, inlineLimit: number, blobs: BlobS
 }
 
 /** Reads a stream (stdin): buffered up to the inline limit, then streamed to a staged file. */
-export async function ingestStream(source: Readable, inlineLimit: number, blobs: BlobStore): Promise<Ingested> {
+export async function ingestStream(
+  source: Readable,
+  inlineLimit: number,
+  blobs: BlobStore,
+): Promise<Ingested> {
   const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let size = 0;
   for (;;) {
     const next = await it.next();
     if (next.done === true) return inlineContents(Buffer.concat(head));
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as string);
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
     head.push(chunk);
     size += chunk.length;
     if (size > inlineLimit) break;

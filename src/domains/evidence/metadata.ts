@@ -36,7 +36,11 @@ const LABEL_KEY = /^[a-z0-9][a-z0-9._/-]{0,62}$/;
 const DIGEST = /^(sha256:)?[0-9a-f]{64}$/;
 
 /** Parse metadata from untrusted input, collecting every bad field before failing. */
-export function parseEvidenceMeta(raw: RawEvidenceMeta, where: string, retentionClasses: readonly string[]): EvidenceMeta {
+export function parseEvidenceMeta(
+  raw: RawEvidenceMeta,
+  where: string,
+  retentionClasses: readonly string[],
+): EvidenceMeta {
   const problems: string[] = [];
   const slug = (field: keyof RawEvidenceMeta, fallback?: string): string => {
     const v = raw[field] ?? fallback;
@@ -95,7 +99,15 @@ function parseRetention(v: unknown, classes: readonly string[], problems: string
 
 function parseProducer(v: unknown, problems: string[]): string | null {
   if (v === undefined || v === null) return null;
-  if (typeof v === "string" && v.length > 0 && v.length <= 200 && v.isWellFormed() && !/[\u0000-\u001f]/.test(v)) return v;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (
+    typeof v === "string" &&
+    v.length > 0 &&
+    v.length <= 200 &&
+    v.isWellFormed() &&
+    !/[\u0000-\u001f]/.test(v)
+  )
+    return v;
   problems.push("producer must be a non-empty string of at most 200 characters");
   return null;
 }
@@ -124,7 +136,8 @@ export function normalizeDigest(id: string): string {
 
 /** Parse an artifact id given by a user: sha256:<hex> or bare hex. */
 export function parseArtifactId(id: string): Buffer {
-  if (!DIGEST.test(id)) throw new VigilError("INPUT_INVALID", `artifact id ${JSON.stringify(id)} is not a sha256 digest`);
+  if (!DIGEST.test(id))
+    throw new VigilError("INPUT_INVALID", `artifact id ${JSON.stringify(id)} is not a sha256 digest`);
   return Buffer.from(id.slice(-64), "hex");
 }
 

@@ -13,7 +13,10 @@ export interface ProvenanceNode {
 }
 
 /** The provenance DAG below an artifact, each artifact expanded once. */
-export async function provenance(index: EvidenceIndex, digest: Buffer): Promise<{ root: ProvenanceNode; lines: string[] }> {
+export async function provenance(
+  index: EvidenceIndex,
+  digest: Buffer,
+): Promise<{ root: ProvenanceNode; lines: string[] }> {
   const seen = new Set<string>();
   const lines: string[] = [];
   const visit = async (d: Buffer, depth: number): Promise<ProvenanceNode> => {

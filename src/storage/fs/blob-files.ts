@@ -31,7 +31,11 @@ export class BlobFiles {
     try {
       const hasher = hashingPassThrough(hash, (n) => (size += n));
       for (const p of prefix) hasher.write(p);
-      await pipeline(source, hasher, createWriteStream(tmp, { flags: "wx", mode: 0o600, highWaterMark: 1 << 20 }));
+      await pipeline(
+        source,
+        hasher,
+        createWriteStream(tmp, { flags: "wx", mode: 0o600, highWaterMark: 1 << 20 }),
+      );
       await fsyncFile(tmp);
     } catch (e) {
       await rm(tmp, { force: true });
@@ -70,7 +74,13 @@ export class BlobFiles {
       const s = createReadStream(path, { highWaterMark: 1 << 20 });
       s.once("open", () => resolve(s));
       s.once("error", (e) =>
-        reject(new VigilError("STORAGE_CORRUPT", `contents of sha256:${digest.toString("hex")} are missing (${path})`, { cause: e })),
+        reject(
+          new VigilError(
+            "STORAGE_CORRUPT",
+            `contents of sha256:${digest.toString("hex")} are missing (${path})`,
+            { cause: e },
+          ),
+        ),
       );
     });
   }

@@ -15,7 +15,9 @@ export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): unknown;
   pragma(source: string, options?: { simple?: boolean }): unknown;
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): { immediate: (...args: A) => R } & ((...args: A) => R);
+  transaction<A extends unknown[], R>(
+    fn: (...args: A) => R,
+  ): { immediate: (...args: A) => R } & ((...args: A) => R);
   close(): unknown;
   readonly open: boolean;
   readonly inTransaction: boolean;

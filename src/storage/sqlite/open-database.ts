@@ -10,9 +10,15 @@ import { migrate } from "./schema.js";
 export function openDatabase(file: string, options: { create: boolean; readonly?: boolean }): SqliteDatabase {
   let db: SqliteDatabase;
   try {
-    db = new Database(file, { fileMustExist: !options.create, readonly: options.readonly === true, timeout: 10000 });
+    db = new Database(file, {
+      fileMustExist: !options.create,
+      readonly: options.readonly === true,
+      timeout: 10000,
+    });
   } catch (e) {
-    throw new VigilError("STORAGE_UNAVAILABLE", `cannot open database ${file}: ${(e as Error).message}`, { cause: e });
+    throw new VigilError("STORAGE_UNAVAILABLE", `cannot open database ${file}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   try {
     if (options.readonly !== true) {
@@ -28,7 +34,9 @@ export function openDatabase(file: string, options: { create: boolean; readonly?
   } catch (e) {
     db.close();
     if (e instanceof VigilError) throw e;
-    throw new VigilError("STORAGE_CORRUPT", `database ${file} is damaged: ${(e as Error).message}`, { cause: e });
+    throw new VigilError("STORAGE_CORRUPT", `database ${file} is damaged: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   return db;
 }

@@ -19,11 +19,26 @@ CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY, size INTEGER NOT NULL, root B
 CREATE TABLE blobs (id INTEGER PRIMARY KEY, digest BLOB NOT NULL, size INTEGER NOT NULL, data BLOB);
 -- Projection of the journal (rebuildable): the evidence index, keyed by leaf index.
 -- It holds what queries filter on; the full metadata is the journal record itself.
-CREATE TABLE evidence (leaf_idx INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, domain TEXT NOT NULL,
+CREATE TABLE evidence (leaf_idx INTEGER PRIMARY KEY, digest BLOB NOT NULL, domain TEXT NOT NULL,
   subdomain TEXT NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL, size INTEGER NOT NULL,
   retention TEXT NOT NULL, meta_hash BLOB NOT NULL);
-CREATE INDEX evidence_by_domain ON evidence (domain, date);
-CREATE INDEX evidence_by_kind ON evidence (kind, date);
+`;
+
+/**
+ * The projection's secondary indexes, kept apart so a rebuild can drop them,
+ * replay into bare tables and build them once, sorted (far cheaper than
+ * random inserts into a growing b-tree).
+ */
+export const PROJECTION_INDEXES = `
+CREATE UNIQUE INDEX IF NOT EXISTS evidence_by_digest ON evidence (digest);
+CREATE INDEX IF NOT EXISTS evidence_by_domain ON evidence (domain, date);
+CREATE INDEX IF NOT EXISTS evidence_by_kind ON evidence (kind, date);
+`;
+
+export const DROP_PROJECTION_INDEXES = `
+DROP INDEX IF EXISTS evidence_by_digest;
+DROP INDEX IF EXISTS evidence_by_domain;
+DROP INDEX IF EXISTS evidence_by_kind;
 `;
 
 export function migrate(db: SqliteDatabase): void {
@@ -37,6 +52,7 @@ export function migrate(db: SqliteDatabase): void {
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
     db.exec(SCHEMA_V1);
+    db.exec(PROJECTION_INDEXES);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -53,13 +53,18 @@ export class SqliteBlobStore implements BlobStore {
 
   /** File blobs (digest, size), for verification workers. */
   fileBlobs(): { digest: Buffer; size: number }[] {
-    return this.db.prepare("SELECT digest, size FROM blobs WHERE data IS NULL ORDER BY id").all() as { digest: Buffer; size: number }[];
+    return this.db.prepare("SELECT digest, size FROM blobs WHERE data IS NULL ORDER BY id").all() as {
+      digest: Buffer;
+      size: number;
+    }[];
   }
 
   /** Evidence whose contents row is absent from the blob table. */
   missingForEvidence(): Buffer[] {
     return this.db
-      .prepare("SELECT e.digest FROM evidence e LEFT JOIN blobs b ON b.id = e.leaf_idx WHERE b.id IS NULL OR b.digest != e.digest")
+      .prepare(
+        "SELECT e.digest FROM evidence e LEFT JOIN blobs b ON b.id = e.leaf_idx WHERE b.id IS NULL OR b.digest != e.digest",
+      )
       .pluck()
       .all() as Buffer[];
   }

@@ -73,9 +73,13 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   }
 
   stats(): Promise<EvidenceStats> {
-    const total = this.db.prepare("SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM evidence").get() as { n: number; b: number };
+    const total = this.db
+      .prepare("SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM evidence")
+      .get() as { n: number; b: number };
     const byKind = this.db
-      .prepare("SELECT kind, count(*) AS artifacts, sum(size) AS bytes FROM evidence GROUP BY kind ORDER BY kind")
+      .prepare(
+        "SELECT kind, count(*) AS artifacts, sum(size) AS bytes FROM evidence GROUP BY kind ORDER BY kind",
+      )
       .all() as { kind: string; artifacts: number; bytes: number }[];
     return Promise.resolve({ artifacts: total.n, bytes: total.b, byKind });
   }

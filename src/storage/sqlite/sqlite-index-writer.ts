@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { EvidenceIndexRow, IndexOp } from "../index-ops.js";
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
+import { DROP_PROJECTION_INDEXES, PROJECTION_INDEXES } from "./schema.js";
 
 /** Applies projection writes to the SQLite index tables. */
 export class SqliteIndexWriter {
@@ -29,12 +30,28 @@ export class SqliteIndexWriter {
   }
 
   private putEvidence(r: EvidenceIndexRow): void {
-    this.put.run(r.leafIndex, r.digest, r.domain, r.subdomain, r.kind, r.date, r.size, r.retention, r.metaHash);
+    this.put.run(
+      r.leafIndex,
+      r.digest,
+      r.domain,
+      r.subdomain,
+      r.kind,
+      r.date,
+      r.size,
+      r.retention,
+      r.metaHash,
+    );
   }
 
-  /** Empties every projection table (rebuild starts from nothing). */
+  /** Empties every projection table and drops its indexes (rebuild starts from nothing). */
   clear(): void {
+    this.db.exec(DROP_PROJECTION_INDEXES);
     this.db.exec("DELETE FROM evidence");
+  }
+
+  /** Builds the projection indexes over the replayed rows. */
+  index(): void {
+    this.db.exec(PROJECTION_INDEXES);
   }
 
   /**

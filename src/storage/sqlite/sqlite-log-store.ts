@@ -47,15 +47,21 @@ export class SqliteLogStore implements LogStore {
       leaf: db.prepare("SELECT leaf_hash FROM entries WHERE idx = ?").pluck(),
       node: db.prepare("SELECT hash FROM nodes WHERE id = ?").pluck(),
       nodeCount: db.prepare("SELECT count(*) FROM nodes").pluck(),
+      level: db.prepare("SELECT id, hash FROM nodes WHERE id >= ? AND id < ? ORDER BY id").raw(),
       leafHashes: db.prepare("SELECT idx, leaf_hash FROM entries WHERE idx >= ? ORDER BY idx").raw(),
-      insertCp: db.prepare("INSERT INTO checkpoints (seq, size, root, note, created_at) VALUES (?, ?, ?, ?, ?)"),
+      insertCp: db.prepare(
+        "INSERT INTO checkpoints (seq, size, root, note, created_at) VALUES (?, ?, ?, ?, ?)",
+      ),
       cps: db.prepare("SELECT seq, size, root, note, created_at FROM checkpoints ORDER BY seq"),
       cp: db.prepare("SELECT seq, size, root, note, created_at FROM checkpoints WHERE seq = ?"),
-      lastCp: db.prepare("SELECT seq, size, root, note, created_at FROM checkpoints ORDER BY seq DESC LIMIT 1"),
+      lastCp: db.prepare(
+        "SELECT seq, size, root, note, created_at FROM checkpoints ORDER BY seq DESC LIMIT 1",
+      ),
     };
     this.writer = new SqliteIndexWriter(db);
-    this.appendTx = db.transaction((items: readonly AppendItem[], project: Projector) => this.appendNow(items, project))
-      .immediate as never;
+    this.appendTx = db.transaction((items: readonly AppendItem[], project: Projector) =>
+      this.appendNow(items, project),
+    ).immediate;
   }
 
   size(): Promise<number> {
@@ -92,7 +98,8 @@ export class SqliteLogStore implements LogStore {
 
   private writeItem(item: AppendItem, index: number, project: Projector): void {
     this.s.insertEntry!.run(index, item.encoded.leafHash, item.encoded.bytes);
-    if (item.inline) this.s.insertInline!.run(index, item.inline.digest, item.inline.data.length, item.inline.data);
+    if (item.inline)
+      this.s.insertInline!.run(index, item.inline.digest, item.inline.data.length, item.inline.data);
     if (item.file) this.s.insertFileRef!.run(index, item.file.digest, item.file.size);
     for (const op of project(item.record, index, item.encoded.bytes)) this.writer.apply(op);
   }
@@ -122,9 +129,14 @@ export class SqliteLogStore implements LogStore {
     yield* this.s.leafHashes!.iterate(start) as IterableIterator<[number, Buffer]>;
   }
 
-  /** One stored node (level >= 1), or undefined. */
-  storedNode(level: number, index: number): Buffer | undefined {
-    return this.s.node!.get(nodeKey(level, index)) as Buffer | undefined;
+  /** Stored nodes of one level (>= 1), in index order. */
+  *iterateLevel(level: number): IterableIterator<[number, Buffer]> {
+    const base = nodeKey(level, 0);
+    for (const [id, hash] of this.s.level!.iterate(base, nodeKey(level + 1, 0)) as IterableIterator<
+      [number, Buffer]
+    >) {
+      yield [id - base, hash];
+    }
   }
 
   storedNodeCount(): number {
@@ -141,9 +153,9 @@ export class SqliteLogStore implements LogStore {
 
   private readNodesNow(ids: readonly NodeId[]): Buffer[] {
     return ids.map((id) => {
-      const h = (id.level === 0 ? this.s.leaf!.get(id.index) : this.s.node!.get(nodeKey(id.level, id.index))) as
-        | Buffer
-        | undefined;
+      const h = (
+        id.level === 0 ? this.s.leaf!.get(id.index) : this.s.node!.get(nodeKey(id.level, id.index))
+      ) as Buffer | undefined;
       if (h === undefined) {
         throw new VigilError("STORAGE_CORRUPT", `tree node level ${id.level} index ${id.index} is missing`);
       }

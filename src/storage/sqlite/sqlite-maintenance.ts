@@ -31,12 +31,15 @@ export class SqliteMaintenance {
     private readonly log: SqliteLogStore,
   ) {
     this.writer = new SqliteIndexWriter(db);
-    this.readChunk = db.prepare("SELECT idx, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx").raw();
+    this.readChunk = db
+      .prepare("SELECT idx, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx")
+      .raw();
   }
 
   async status(): Promise<IndexStatus> {
     const journalSize = await this.log.size();
-    const pos = this.db.prepare("SELECT value FROM meta WHERE key = 'index_position'").pluck().get() as string | undefined;
+    const pos = this.db.prepare("SELECT value FROM meta WHERE key = 'index_position'").pluck().get() as
+      string | undefined;
     const position = pos === undefined ? 0 : Number(pos);
     const evidence = this.db.prepare("SELECT count(*) FROM evidence").pluck().get() as number;
     return { journalSize, position, lag: journalSize - position, rows: { evidence } };
@@ -50,7 +53,11 @@ export class SqliteMaintenance {
    * Replays the whole journal into empty projection tables inside one
    * transaction: readers see the old index or the new one, never a half.
    */
-  rebuild(decode: (bytes: Buffer) => JournalRecord, project: Projector, onProgress?: (n: number) => void): RebuildResult {
+  rebuild(
+    decode: (bytes: Buffer) => JournalRecord,
+    project: Projector,
+    onProgress?: (n: number) => void,
+  ): RebuildResult {
     const started = process.hrtime.bigint();
     let records = 0;
     try {
@@ -67,6 +74,7 @@ export class SqliteMaintenance {
             records += chunk.length;
             onProgress?.(records);
           }
+          this.writer.index();
           this.writer.setPosition(records);
         })
         .immediate();
@@ -84,7 +92,10 @@ export class SqliteMaintenance {
 
   /** SQLite's own structural check: "ok" or the first problems it found. */
   integrityCheck(quick: boolean): string[] {
-    const rows = this.db.pragma(quick ? "quick_check(20)" : "integrity_check(20)") as { quick_check?: string; integrity_check?: string }[];
+    const rows = this.db.pragma(quick ? "quick_check(20)" : "integrity_check(20)") as {
+      quick_check?: string;
+      integrity_check?: string;
+    }[];
     return rows.map((r) => r.quick_check ?? r.integrity_check ?? "").filter((s) => s !== "ok");
   }
 

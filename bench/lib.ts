@@ -1,0 +1,51 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { initLocker } from "../src/app/init-locker.js";
+import { projectAll } from "../src/app/projection.js";
+import { openVigil, type Vigil } from "../src/app/vigil.js";
+import { systemClock } from "../src/clock.js";
+import { commitEvidence, type Candidate } from "../src/domains/evidence/evidence-service.js";
+import { inlineContents } from "../src/domains/evidence/ingest.js";
+import { parseEvidenceMeta } from "../src/domains/evidence/metadata.js";
+
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(process.env.VIGIL_BENCH_DIR ?? tmpdir(), `vigil-bench-${prefix}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function freshLocker(dir: string): Vigil {
+  const data = join(dir, "locker");
+  initLocker(data, systemClock);
+  return openVigil(data);
+}
+
+/** Adds the payloads as evidence in groups of `batch` (durable group commits). */
+export async function ingest(v: Vigil, payloads: readonly Buffer[], batch = 1000): Promise<number> {
+  const meta = parseEvidenceMeta(
+    { domain: "bench", name: "artifact", date: "2026-11-23", kind: "bench" },
+    "bench",
+    v.config.retentionClasses,
+  );
+  const deps = { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll };
+  const t0 = performance.now();
+  for (let i = 0; i < payloads.length; i += batch) {
+    const group: Candidate[] = payloads
+      .slice(i, i + batch)
+      .map((p) => ({ contents: inlineContents(p), meta }));
+    await commitEvidence(deps, group);
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+/** Wall-clock seconds of a shell command (the baselines: cp, sync, openssl). */
+export function timeShell(cmd: string): number {
+  const t0 = performance.now();
+  execFileSync("sh", ["-c", cmd], { stdio: "ignore" });
+  return (performance.now() - t0) / 1000;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}

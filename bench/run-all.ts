@@ -1,0 +1,18 @@
+/** Runs every benchmark in its own process, one after the other (they compete for 2 cores otherwise). */
+import { spawnSync } from "node:child_process";
+
+const BENCHES: [string, string[]][] = [
+  ["ingest-small.js", []],
+  ["index-rebuild.js", []],
+  ["proofs.js", []],
+  ["verify-full.js", []],
+  ["ingest-large.js", []],
+];
+const only = process.argv.slice(2);
+for (const [file, args] of BENCHES) {
+  if (only.length > 0 && !only.some((o) => file.startsWith(o))) continue;
+  const r = spawnSync(process.execPath, [new URL(`./${file}`, import.meta.url).pathname, ...args], {
+    stdio: "inherit",
+  });
+  if (r.status !== 0) process.exitCode = 1;
+}
