@@ -9,7 +9,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CheckpointFormatError, formatCheckpoint, leafHash, parseCheckpoint } from "../../src/journal/index.js";
+import {
+  CheckpointFormatError,
+  formatCheckpoint,
+  leafHash,
+  parseCheckpoint,
+} from "../../src/journal/index.js";
 import { loadJson } from "./fixtures.js";
 
 interface Vectors {
@@ -65,7 +70,9 @@ void test("with the default hash size, a 7-byte root is rejected and a 32-byte o
   const root = Buffer.alloc(32, 0xab);
   const text = formatCheckpoint({ origin: "Log", size: 123, root, rest: "ext\n" });
   assert.deepEqual(parseCheckpoint(text), { origin: "Log", size: 123, root, rest: "ext\n" });
-  assert.throws(() => parseCheckpoint(formatCheckpoint({ origin: "Log", size: 1, root: Buffer.alloc(33), rest: "" })));
+  assert.throws(() =>
+    parseCheckpoint(formatCheckpoint({ origin: "Log", size: 1, root: Buffer.alloc(33), rest: "" })),
+  );
 });
 
 void test("the Go sumdb tree note body parses, and its root is RecordHash('hello world')", () => {
@@ -85,11 +92,13 @@ void test("hostile bodies are rejected", () => {
     `Log\n9007199254740992\n${root}\n`, // 2^53: not a safe integer
     `Log\n1\n${root.slice(0, -1)}\n`, // unpadded base64
     `Log\n1\n${root} \n`,
+    `Log\n1\n${root.replace("U=", "V=")}\n`, // non-zero padding bits: a second spelling of the same root
     `Log\n1\n\n`,
     `1\n${root}\n`, // origin line missing altogether
     "",
   ];
-  for (const text of bad) assert.throws(() => parseCheckpoint(text), CheckpointFormatError, JSON.stringify(text));
+  for (const text of bad)
+    assert.throws(() => parseCheckpoint(text), CheckpointFormatError, JSON.stringify(text));
   assert.equal(parseCheckpoint(`Log\n9007199254740991\n${root}\n`).size, 2 ** 53 - 1);
 });
 

@@ -40,8 +40,11 @@ const S323_INPUT = String.raw`{
   "\u0080": "Control",
   "\u00f6": "Latin Small Letter O With Diaeresis"
 }`;
-const S323_ORDER = ["Carriage Return", "One", "Control", "Latin Small Letter O With Diaeresis"]
-  .concat(["Euro Sign", "Emoji: Grinning Face", "Hebrew Letter Dalet With Dagesh"]);
+const S323_ORDER = ["Carriage Return", "One", "Control", "Latin Small Letter O With Diaeresis"].concat([
+  "Euro Sign",
+  "Emoji: Grinning Face",
+  "Hebrew Letter Dalet With Dagesh",
+]);
 
 /** RFC 8785 Appendix B: IEEE-754 bit pattern -> serialisation. */
 const APPENDIX_B: [string, string][] = [
@@ -118,7 +121,7 @@ void test("Appendix B NaN and Infinity rows, and -Infinity, are rejected", () =>
 });
 
 void test("strings: only the RFC 8785 s3.2.2.2 set is escaped, in lowercase hex", () => {
-  assert.equal(canonicalize("\u0000\u001f\b\t\n\f\r\"\\"), String.raw`"\u0000\u001f\b\t\n\f\r\"\\"`);
+  assert.equal(canonicalize('\u0000\u001f\b\t\n\f\r"\\'), String.raw`"\u0000\u001f\b\t\n\f\r\"\\"`);
   assert.equal(canonicalize("/\u007f\u00e9\u2028\ud83d\ude00"), '"/\u007f\u00e9\u2028\ud83d\ude00"');
 });
 
@@ -138,9 +141,35 @@ void test("class instances, functions, symbols, bigints and undefined items are 
   assert.throws(() => canonicalize([undefined]), CanonicalJsonError);
 });
 
-void test("sparse arrays are rejected rather than emitted as invalid JSON", () => {
+void test("sparse arrays are rejected, not emitted as null or as invalid JSON", () => {
   // eslint-disable-next-line no-sparse-arrays
-  assert.throws(() => canonicalize([1, , 2]), CanonicalJsonError);
+  const sparse = [1, , 2];
+  assert.throws(() => canonicalize(sparse), CanonicalJsonError);
+  assert.throws(() => canonicalize({ a: sparse }), CanonicalJsonError);
+  assert.throws(() => canonicalize({ "1": sparse }), CanonicalJsonError); // integer-like keys take another path
+});
+
+void test('a "__proto__" member is kept like any other key', () => {
+  const parsed: unknown = JSON.parse('{"b":2,"__proto__":{"a":1},"c":[{"__proto__":7}]}');
+  assert.equal(canonicalize(parsed), '{"__proto__":{"a":1},"b":2,"c":[{"__proto__":7}]}');
+});
+
+void test("property: objects with awkward keys (integer-like, __proto__, empty) keep every member", () => {
+  const key = fc.oneof(
+    fc.constantFrom("__proto__", "", "0", "1", "10", "9", "-1", "01", "4294967295"),
+    fc.string(),
+  );
+  const obj = fc
+    .array(fc.tuple(key, fc.jsonValue({ maxDepth: 1 })), { maxLength: 8 })
+    .map((e) => Object.fromEntries(e));
+  fc.assert(
+    fc.property(obj, (o) => {
+      const back = JSON.parse(canonicalize(o)) as object;
+      assert.deepEqual(Object.keys(back).sort(), Object.keys(o).sort());
+      assert.deepEqual(back, JSON.parse(JSON.stringify(o)));
+    }),
+    { numRuns: 300 },
+  );
 });
 
 void test("null-prototype objects are plain objects; undefined properties are omitted", () => {
@@ -180,7 +209,9 @@ void test("property: object keys appear in UTF-16 code unit order", () => {
   fc.assert(
     fc.property(fc.dictionary(fc.string({ unit: "binary" }), fc.integer()), (d) => {
       const keys = Object.keys(JSON.parse(canonicalize(d)) as object);
-      const order = [...canonicalize(d).matchAll(/"((?:[^"\\]|\\.)*)":/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+      const order = [...canonicalize(d).matchAll(/"((?:[^"\\]|\\.)*)":/g)].map(
+        (m) => JSON.parse(`"${m[1]}"`) as string,
+      );
       assert.deepEqual(order, [...keys].sort(compareCodeUnits));
     }),
     { numRuns: 200 },

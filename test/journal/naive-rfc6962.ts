@@ -61,7 +61,13 @@ function subproof(m: number, leaves: readonly Hash[], b: boolean): Hash[] {
 const same = (a: Hash, b: Hash): boolean => Buffer.compare(a, b) === 0;
 
 /** Accept iff `proof` has the shape of PATH(index, D[size]) and rebuilds `root`. */
-export function naiveVerifyInclusion(index: number, size: number, leaf: Hash, proof: readonly Hash[], root: Hash): boolean {
+export function naiveVerifyInclusion(
+  index: number,
+  size: number,
+  leaf: Hash,
+  proof: readonly Hash[],
+  root: Hash,
+): boolean {
   if (!Number.isSafeInteger(index) || index < 0 || index >= size) return false;
   const got = rootFromPath(index, size, leaf, proof);
   return got !== null && same(got, root);
@@ -72,13 +78,22 @@ function rootFromPath(m: number, n: number, leaf: Hash, proof: readonly Hash[]):
   if (proof.length === 0) return null;
   const k = split(n);
   const last = at(proof, proof.length - 1);
-  const below = m < k ? rootFromPath(m, k, leaf, proof.slice(0, -1)) : rootFromPath(m - k, n - k, leaf, proof.slice(0, -1));
+  const below =
+    m < k
+      ? rootFromPath(m, k, leaf, proof.slice(0, -1))
+      : rootFromPath(m - k, n - k, leaf, proof.slice(0, -1));
   if (below === null) return null;
   return m < k ? node(below, last) : node(last, below);
 }
 
 /** Accept iff `proof` has the shape of PROOF(m, D[n]) and rebuilds both roots (0 < m <= n). */
-export function naiveVerifyConsistency(m: number, n: number, root1: Hash, root2: Hash, proof: readonly Hash[]): boolean {
+export function naiveVerifyConsistency(
+  m: number,
+  n: number,
+  root1: Hash,
+  root2: Hash,
+  proof: readonly Hash[],
+): boolean {
   if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m <= 0 || m > n) return false;
   const got = rootsFromSubproof(m, n, true, root1, proof);
   return got !== null && same(got.old, root1) && same(got.new, root2);

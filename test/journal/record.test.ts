@@ -18,7 +18,14 @@ import {
   type JournalRecord,
 } from "../../src/journal/index.js";
 
-const record: JournalRecord = { v: 1, type: "evidence.added", sha256: "ab", size: 2.5, tags: ["b", "a"], z: null };
+const record: JournalRecord = {
+  v: 1,
+  type: "evidence.added",
+  sha256: "ab",
+  size: 2.5,
+  tags: ["b", "a"],
+  z: null,
+};
 const CANONICAL = '{"sha256":"ab","size":2.5,"tags":["b","a"],"type":"evidence.added","v":1,"z":null}';
 
 /** A record whose canonical form is exactly `length` bytes. */
@@ -29,12 +36,17 @@ function recordOfLength(length: number): JournalRecord {
 
 void test("encodeRecord gives the RFC 8785 canonical bytes", () => {
   assert.equal(encodeRecord(record).bytes.toString("utf8"), CANONICAL);
-  assert.equal(encodeRecord({ type: "a.b", v: 1, s: "é€" }).bytes.toString("hex"), Buffer.from('{"s":"é€","type":"a.b","v":1}').toString("hex"));
+  assert.equal(
+    encodeRecord({ type: "a.b", v: 1, s: "é€" }).bytes.toString("hex"),
+    Buffer.from('{"s":"é€","type":"a.b","v":1}').toString("hex"),
+  );
 });
 
 void test("leafHash is SHA-256(0x00 || bytes), computed here with node:crypto", () => {
   const { bytes, leafHash } = encodeRecord(record);
-  const want = createHash("sha256").update(Buffer.concat([Buffer.of(0x00), Buffer.from(CANONICAL)])).digest();
+  const want = createHash("sha256")
+    .update(Buffer.concat([Buffer.of(0x00), Buffer.from(CANONICAL)]))
+    .digest();
   assert.deepEqual(leafHash, want);
   assert.deepEqual(bytes, Buffer.from(CANONICAL));
 });
@@ -68,9 +80,19 @@ void test("bytes that are not valid UTF-8 are rejected, not decoded to U+FFFD", 
 });
 
 void test("a record must be an object with a dotted lowercase type and a positive integer v", () => {
-  const badType = ["", "evidence", "Evidence.added", "evidence..added", "evidence.added.", ".a.b", "a.1b", "a-b.c"];
+  const badType = [
+    "",
+    "evidence",
+    "Evidence.added",
+    "evidence..added",
+    "evidence.added.",
+    ".a.b",
+    "a.1b",
+    "a-b.c",
+  ];
   for (const type of badType) assert.throws(() => encodeRecord({ type, v: 1 }), RecordFormatError, type);
-  for (const v of [0, -1, 1.5, 2 ** 53, NaN]) assert.throws(() => encodeRecord({ type: "a.b", v }), RecordFormatError, `${v}`);
+  for (const v of [0, -1, 1.5, 2 ** 53, NaN])
+    assert.throws(() => encodeRecord({ type: "a.b", v }), RecordFormatError, `${v}`);
   const loose = [{ v: 1 }, { type: "a.b" }, { type: 1, v: 1 }, { type: "a.b", v: "1" }];
   for (const r of loose) assert.throws(() => encodeRecord(r as unknown as JournalRecord), RecordFormatError);
   const texts = ["[]", "null", '"a.b"', "1", '{"type":"a.b","v":0}', '{"type":"A.b","v":1}'];
@@ -94,7 +116,9 @@ void test("records up to 65535 bytes are accepted; one byte more is rejected by 
 });
 
 void test("property: decode accepts exactly what encode produces, and the leaf hash follows the bytes", () => {
-  const fields = fc.dictionary(fc.string({ unit: "grapheme" }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 });
+  const fields = fc.dictionary(fc.string({ unit: "grapheme" }), fc.jsonValue({ maxDepth: 2 }), {
+    maxKeys: 6,
+  });
   const type = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}\.[a-z][a-z0-9_]{0,6}$/);
   fc.assert(
     fc.property(fields, type, fc.integer({ min: 1, max: 1000 }), (f, t, v) => {

@@ -11,9 +11,11 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
   computeKeyId,
+  decodeBase64Strict,
   ed25519Signer,
   formatSignerKey,
   formatVerifierKey,
+  isValidKeyName,
   KeyFormatError,
   MAX_SIGNATURES,
   NoteFormatError,
@@ -151,18 +153,52 @@ for (const [i, note] of fx.goMalformedNotes.cases.entries()) {
   });
 }
 
-void test("more malformed notes: bad key name, lone surrogate, DEL, no verifier at all", () => {
+void test("more malformed notes: bad key name, bad encoding, lone surrogate, DEL, no verifier at all", () => {
   const sig = peter.signedNote.slice(peter.text.length + 1);
-  const cases = [
-    `${peter.text}\n${sig.replace("PeterNeumann", "Bad Name")}`,
-    `${peter.text}\n${sig.replace("PeterNeumann", "Peter+Neumann")}`,
-    `${peter.text}\n${sig.replace("\u2014 ", "- ")}`,
-    `${peter.text}\n${sig.replace(" x08go", " !x08go")}`,
-    `\ud800${peter.signedNote}`,
-    `\u007f${peter.signedNote}`,
+  const b64 = sig.slice(sig.lastIndexOf(" ") + 1, -1);
+  // 68 bytes in base64 leave 2 unused bits before "="; setting them is a second spelling of the same bytes.
+  const respelled = `${b64.slice(0, -2)}${String.fromCharCode(b64.charCodeAt(b64.length - 2) + 1)}=`;
+  assert.deepEqual(Buffer.from(respelled, "base64"), Buffer.from(b64, "base64"));
+  const cases: [string, RegExp][] = [
+    [`${peter.text}\n${sig.replace("PeterNeumann", "Bad Name")}`, /malformed note/],
+    [`${peter.text}\n${sig.replace("PeterNeumann", "Peter+Neumann")}`, /bad signature key name/],
+    [`${peter.text}\n${sig.replace("\u2014 ", "- ")}`, /em dash/],
+    [`${peter.text}\n${sig.replace(" x08go", " !x08go")}`, /bad signature encoding/],
+    [`${peter.text}\n${sig.replace(b64, respelled)}`, /bad signature encoding/],
+    [`${peter.text}\n${sig.replace(b64, "AAAA")}`, /bad signature encoding/],
+    [`\ud800${peter.signedNote}`, /not valid UTF-8/],
+    [`\u007f${peter.signedNote}`, /control character/],
   ];
-  for (const note of cases) assert.throws(() => openNote(note, [peterVerifier]), NoteFormatError, note);
-  assert.throws(() => openNote(peter.signedNote, []), NoteFormatError);
+  for (const [note, why] of cases) assert.throws(() => openNote(note, [peterVerifier]), why, note);
+  assert.throws(() => openNote(peter.signedNote, []), /no verifiable signatures/);
+});
+
+void test("a signature of the wrong length by a known key is an invalid signature", () => {
+  const sig = peter.signedNote.slice(peter.text.length + 1);
+  const blob = Buffer.from(sig.slice(sig.lastIndexOf(" ") + 1, -1), "base64");
+  for (const body of [blob.subarray(4, -1), Buffer.concat([blob.subarray(4), Buffer.of(0)])]) {
+    const line = signatureLine("PeterNeumann", peterVerifier.keyId, body);
+    assert.throws(
+      () => openNote(`${peter.text}\n${line}`, [peterVerifier]),
+      /invalid signature by PeterNeumann/,
+    );
+  }
+});
+
+void test("key names: non-empty, no Unicode spaces, no plus (C2SP signed-note)", () => {
+  for (const name of ["PeterNeumann", "example.com/log/testdata", "\u00e9t\u00e9"])
+    assert.ok(isValidKeyName(name), name);
+  for (const name of ["", "a b", "a\tb", "a\u00a0b", "a\u2003b", "a+b", "\ud800"]) {
+    assert.ok(!isValidKeyName(name), JSON.stringify(name));
+  }
+});
+
+void test("decodeBase64Strict accepts only canonical padded standard base64", () => {
+  assert.deepEqual(decodeBase64Strict("YQ=="), Buffer.from("a"));
+  assert.deepEqual(decodeBase64Strict(""), Buffer.alloc(0));
+  for (const bad of ["YR==", "YQ", "YQ=", "Y Q==", "YQ==\n", "_-8=", "YQ==YQ=="]) {
+    assert.equal(decodeBase64Strict(bad), null, bad);
+  }
 });
 
 void test("a note signed only by unknown keys is rejected, however many there are", () => {

@@ -82,7 +82,11 @@ void test("property: the partial tile at level l has floor(s / 256^l) mod 256 ha
       let level = 0;
       for (; Math.floor(size / 256 ** level) > 0; level++) {
         const hashes = Math.floor(size / 256 ** level);
-        assert.deepEqual(byLevel[level], { level, full: Math.floor(hashes / 256), partialWidth: hashes % 256 });
+        assert.deepEqual(byLevel[level], {
+          level,
+          full: Math.floor(hashes / 256),
+          partialWidth: hashes % 256,
+        });
       }
       assert.equal(byLevel.length, level, "no tiles above the last non-empty level");
     }),

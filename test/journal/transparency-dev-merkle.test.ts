@@ -67,7 +67,11 @@ void test("the corpus holds all 98 inclusion and 98 consistency cases", () => {
   assert.equal(consistency.length, 98);
   assert.ok(inclusion.some((x) => !x.c.wantErr) && inclusion.some((x) => x.c.wantErr));
   assert.ok(consistency.some((x) => !x.c.wantErr) && consistency.some((x) => x.c.wantErr));
-  for (const name of STRICTER) assert.ok(consistency.some((x) => x.name === name), `${name} exists`);
+  for (const name of STRICTER)
+    assert.ok(
+      consistency.some((x) => x.name === name),
+      `${name} exists`,
+    );
 });
 
 for (const { name, c } of inclusion) {
