@@ -39,3 +39,19 @@ export function exitCodeFor(code: ErrorCode): number {
 export function isVigilError(e: unknown): e is VigilError {
   return e instanceof VigilError;
 }
+
+/** A filesystem failure on `path` as a typed error, by its errno code. */
+export function fsError(path: string, e: unknown, doing = "cannot access"): VigilError {
+  const code = (e as NodeJS.ErrnoException).code ?? "EIO";
+  const known: Record<string, [ErrorCode, string]> = {
+    ENOENT: ["NOT_FOUND", "no such file or directory"],
+    ENOTDIR: ["NOT_FOUND", "a parent is not a directory"],
+    EISDIR: ["INPUT_INVALID", "is a directory"],
+    EACCES: ["PERMISSION_DENIED", "permission denied"],
+    EPERM: ["PERMISSION_DENIED", "operation not permitted"],
+    EEXIST: ["CONFLICT", "already exists"],
+    ENOSPC: ["STORAGE_UNAVAILABLE", "no space left on device"],
+  };
+  const [c, why] = known[code] ?? ["STORAGE_UNAVAILABLE", code];
+  return new VigilError(c, `${doing} ${path}: ${why}`, { cause: e });
+}

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { basename, dirname, join, resolve } from "node:path";
 import { isValidKeyName } from "../journal/index.js";
 import type { Clock } from "../clock.js";
-import { VigilError } from "../errors.js";
+import { fsError, VigilError } from "../errors.js";
 import { openDatabase } from "../storage/sqlite/open-database.js";
 import { generateKeyPair } from "./keys-file.js";
 import { DEFAULT_INLINE_LIMIT, type LockerConfig } from "./locker-config.js";
@@ -62,8 +62,9 @@ function refuseExisting(target: string): void {
   let entries: string[];
   try {
     entries = readdirSync(target);
-  } catch {
-    throw new VigilError("PERMISSION_DENIED", `cannot read ${target}`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOTDIR") throw new VigilError("LOCKER_EXISTS", `${target} exists and is not a directory`);
+    throw fsError(target, e, "cannot read");
   }
   if (entries.length > 0)
     throw new VigilError(

@@ -40,6 +40,7 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
   if (!existsSync(paths.database))
     throw new VigilError("STORAGE_CORRUPT", `database ${paths.database} is missing`);
   const signer = loadSigner(paths.signingKey);
+  assertOwnKey(signer, config, paths);
   const db = openDatabase(paths.database, { create: false });
   const files = new BlobFiles(paths.blobs);
   const log = new SqliteLogStore(db);
@@ -56,6 +57,17 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
     clock: options.clock ?? systemClock,
     close: () => log.close(),
   };
+}
+
+/** The signing key must be this locker's: named for its origin and matching the published verifier key. */
+function assertOwnKey(signer: Signer, config: LockerConfig, paths: LockerPaths): void {
+  if (signer.name !== config.origin) {
+    throw new VigilError("KEY_INVALID", `signing key ${paths.signingKey} is named ${signer.name}, not this locker's origin ${config.origin}`);
+  }
+  const published = existsSync(paths.verifierKey) ? readText(paths.verifierKey).trim() : null;
+  if (published !== null && published !== formatVerifierKey(signer.name, signer.publicKey)) {
+    throw new VigilError("KEY_INVALID", `signing key ${paths.signingKey} does not match the verifier key ${paths.verifierKey}`);
+  }
 }
 
 function readText(path: string): string {

@@ -49,11 +49,16 @@ export function handleError(e: unknown): number {
     return exitCodeFor("USAGE");
   }
   if (isVigilError(e)) {
-    process.stderr.write(`vigil: error [${e.code}]: ${e.message}\n`);
+    process.stderr.write(`vigil: error [${e.code}]: ${oneLine(e.message)}\n`);
     return exitCodeFor(e.code);
   }
   const err = e as Error;
-  process.stderr.write(`vigil: internal error: ${err?.message ?? String(e)}\n`);
+  process.stderr.write(`vigil: internal error: ${oneLine(err?.message ?? String(e))}\n`);
   if (process.env.VIGIL_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
   return exitCodeFor("INTERNAL");
+}
+
+/** Error messages may quote input (a JSON parser's excerpt): keep them to one line. */
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, " ");
 }

@@ -11,11 +11,13 @@ import {
   parseNote,
   TILE_HEIGHT,
   TILE_WIDTH,
+  TileFormatError,
   tilesForSize,
+  type Checkpoint,
   type NodeId,
   type TileRef,
 } from "../journal/index.js";
-import type { LogReader, StoredCheckpoint } from "../storage/log-reader.js";
+import type { LogEntry, LogReader, StoredCheckpoint } from "../storage/log-reader.js";
 import { FULL_TILE_BYTES, StreamingRoot, subtreeRoot } from "./tile-hashes.js";
 import { TileWriter } from "./tile-writer.js";
 
@@ -58,7 +60,12 @@ export async function exportTiles(
 }
 
 async function checkStored(reader: LogReader, stored: StoredCheckpoint): Promise<void> {
-  const body = parseCheckpoint(parseNote(stored.note).text);
+  let body: Checkpoint;
+  try {
+    body = parseCheckpoint(parseNote(stored.note).text);
+  } catch (e) {
+    corrupt(`checkpoint ${stored.seq}'s note does not parse`, e);
+  }
   if (body.size !== stored.size || !equalBytes(body.root, stored.root)) {
     corrupt(`checkpoint ${stored.seq}'s note does not match its stored size and root`);
   }
@@ -87,7 +94,7 @@ async function exportBottom(
       if (!equalBytes(leafHash(e.bytes), want))
         corrupt(`entry ${lo + i} does not match its stored leaf hash`);
     });
-    await out.write(entryBundlePath(b.index, b.width), encodeEntryBundle(entries.map((e) => e.bytes)));
+    await out.write(entryBundlePath(b.index, b.width), bundleOf(entries));
     await out.write(hashTilePath(0, b.index, b.width), tile);
     root.add(tile);
     if (tile.length === FULL_TILE_BYTES) parents.push(subtreeRoot(tile));
@@ -130,6 +137,16 @@ async function readTile(reader: LogReader, treeLevel: number, lo: number, width:
   return Buffer.concat(hashes);
 }
 
-function corrupt(message: string): never {
-  throw new VigilError("STORAGE_CORRUPT", `tile export: ${message}`);
+function corrupt(message: string, cause?: unknown): never {
+  throw new VigilError("STORAGE_CORRUPT", `tile export: ${message}`, { cause });
+}
+
+/** Records are capped at MAX_ENTRY_SIZE when written, so a longer one here is damage. */
+function bundleOf(entries: readonly LogEntry[]): Buffer {
+  try {
+    return encodeEntryBundle(entries.map((e) => e.bytes));
+  } catch (e) {
+    if (!(e instanceof TileFormatError)) throw e;
+    return corrupt(`entry ${entries[0]?.index ?? 0}.. cannot be bundled`, e);
+  }
 }

@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
 import { open, realpath, type FileHandle } from "node:fs/promises";
-import { join, resolve, sep } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /** A file's bytes, or why they could not be used (the path is named by the caller). */
 export type FileRead = { readonly bytes: Buffer } | { readonly problem: string };
@@ -20,14 +20,17 @@ export class TileDir {
     return new TileDir(root);
   }
 
-  async read(relative: string, maxBytes: number): Promise<FileRead> {
+  async read(path: string, maxBytes: number): Promise<FileRead> {
     let real: string;
     try {
-      real = await realpath(join(this.root, relative));
+      real = await realpath(join(this.root, path));
     } catch (e) {
       return { problem: errorCode(e) === "ENOENT" ? "missing" : `unreadable (${errorCode(e)})` };
     }
-    if (!real.startsWith(this.root + sep)) return { problem: "resolves outside the directory (symlink)" };
+    const inside = relative(this.root, real);
+    if (inside === "" || inside.startsWith(`..${sep}`) || inside === ".." || isAbsolute(inside)) {
+      return { problem: "resolves outside the directory (symlink)" };
+    }
     return readCapped(real, maxBytes);
   }
 }

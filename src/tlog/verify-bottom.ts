@@ -89,7 +89,8 @@ function blame(scan: Scan, root: Uint8Array, problems: ProblemList): Buffer[] | 
     if (tilesOk) scan.fromEntries[index] = tile;
   }
   if (entriesOk || tilesOk) return scan.fromEntries as Buffer[];
-  if (scan.fromEntries.length === scan.refs.length) {
+  // Nothing more can be said when neither side is complete: the missing files are named.
+  if (scan.entriesRoot !== null || scan.tilesWhole) {
     // Entries and tiles agree yet miss the root: the checkpoint is what is wrong.
     // Otherwise the named files explain it, and this note sorts after them.
     const msg = "root hash is reproduced by neither the entry bundles nor the level-0 tiles";

@@ -4,7 +4,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { openNote, parseCheckpoint, parseVerifierKey, verifyConsistency, verifyInclusion } from "../../src/journal/index.js";
+import {
+  openNote,
+  parseCheckpoint,
+  parseVerifierKey,
+  verifyConsistency,
+  verifyInclusion,
+} from "../../src/journal/index.js";
 import {
   artifactId,
   b64,
@@ -56,8 +62,11 @@ const data = newLocker(root);
 /** add-batch a directory of N small files; returns the artifact ids in leaf order. */
 function addFiles(tag: string, n: number): string[] {
   const dir = join(root, tag);
-  for (let i = 0; i < n; i++) writeFile(join(dir, `${tag}-${String(i).padStart(2, "0")}.json`), `{"${tag}":${i}}\n`);
-  const acks = expectJsonLines<{ id: string; leafIndex: number }>(vigil(data, "--json", "evidence", "add-batch", dir, "--domain", "anchors"));
+  for (let i = 0; i < n; i++)
+    writeFile(join(dir, `${tag}-${String(i).padStart(2, "0")}.json`), `{"${tag}":${i}}\n`);
+  const acks = expectJsonLines<{ id: string; leafIndex: number }>(
+    vigil(data, "--json", "evidence", "add-batch", dir, "--domain", "anchors"),
+  );
   return acks.sort((a, b) => a.leafIndex - b.leafIndex).map((a) => a.id);
 }
 
@@ -78,7 +87,7 @@ const a2 = expectJson<Anchor>(vigil(data, "--json", "anchor", "create"));
 const verifierKey = expectOk(vigil(data, "key", "show")).stdout;
 const verifier = parseVerifierKey(verifierKey);
 
-test("anchor create signs a checkpoint of the journal; again when up to date is a no-op", () => {
+void test("anchor create signs a checkpoint of the journal; again when up to date is a no-op", () => {
   assert.deepEqual([a1.created, a1.seq, a1.size], [true, 1, 7]);
   assert.deepEqual([a2.created, a2.seq, a2.size], [true, 2, 11]);
   const again = expectJson<Anchor>(vigil(data, "--json", "anchor", "create"));
@@ -89,14 +98,14 @@ test("anchor create signs a checkpoint of the journal; again when up to date is 
   expectError(vigil(empty, "anchor", "export", "-o", join(root, "none.note")), 3, /no anchors yet/);
 });
 
-test("anchor roots equal the RFC 6962 tree hash recomputed from the stored journal entries", () => {
+void test("anchor roots equal the RFC 6962 tree hash recomputed from the stored journal entries", () => {
   const leaves = journalLeaves();
   assert.equal(leaves.length, 11);
   assert.equal(rfc6962Root(leaves.slice(0, 7)).toString("base64"), a1.root);
   assert.equal(rfc6962Root(leaves).toString("base64"), a2.root);
 });
 
-test("anchor list --show-links: each link is a consistency proof from the previous anchor", () => {
+void test("anchor list --show-links: each link is a consistency proof from the previous anchor", () => {
   const list = expectJson<Anchor[]>(vigil(data, "--json", "anchor", "list", "--show-links"));
   assert.deepEqual(
     list.map((a) => [a.seq, a.size, a.root, a.link === null]),
@@ -113,17 +122,21 @@ test("anchor list --show-links: each link is a consistency proof from the previo
   assert.ok(plain.every((a) => !("link" in a)));
 });
 
-test("anchor inspect shows one anchor and its signed note; unknown seq exits 3", () => {
+void test("anchor inspect shows one anchor and its signed note; unknown seq exits 3", () => {
   const one = expectJson<Anchor>(vigil(data, "--json", "anchor", "inspect", "1"));
   assert.deepEqual(one, { seq: 1, size: 7, root: a1.root, createdAt: a1.createdAt, note: a1.note });
   expectError(vigil(data, "anchor", "inspect", "99"), 3, /no anchor 99/);
   expectError(vigil(data, "anchor", "inspect", "zero"), 2);
 });
 
-test("anchor export -o writes a signed note that openNote verifies with the key show output", () => {
+void test("anchor export -o writes a signed note that openNote verifies with the key show output", () => {
   const latest = join(root, "latest.note");
   const first = join(root, "first.note");
-  assert.deepEqual(expectJson(vigil(data, "--json", "anchor", "export", "-o", latest)), { seq: 2, size: 11, file: latest });
+  assert.deepEqual(expectJson(vigil(data, "--json", "anchor", "export", "-o", latest)), {
+    seq: 2,
+    size: 11,
+    file: latest,
+  });
   expectOk(vigil(data, "anchor", "export", "1", "-o", first));
   for (const [file, a] of [
     [latest, a2],
@@ -143,12 +156,23 @@ test("anchor export -o writes a signed note that openNote verifies with the key 
   expectError(vigil(data, "anchor", "export", "42", "-o", join(root, "x.note")), 3);
 });
 
-test("anchor verify --latest and --all check every anchor and exit 0", () => {
+void test("anchor export -o into a missing directory exits 3 (a typed error, not internal 70)", () => {
+  expectError(
+    vigil(data, "anchor", "export", "-o", join(root, "no-such-dir", "latest.note")),
+    3,
+    /no-such-dir/,
+  );
+});
+
+void test("anchor verify --latest and --all check every anchor and exit 0", () => {
   const latest = expectJson<{ ok: boolean; anchors: { seq: number; ok: boolean; problems: string[] }[] }>(
     vigil(data, "--json", "anchor", "verify", "--latest"),
   );
   assert.equal(latest.ok, true);
-  assert.deepEqual(latest.anchors.map((a) => [a.seq, a.ok, a.problems.length]), [[2, true, 0]]);
+  assert.deepEqual(
+    latest.anchors.map((a) => [a.seq, a.ok, a.problems.length]),
+    [[2, true, 0]],
+  );
   const all = expectJson<typeof latest>(vigil(data, "--json", "anchor", "verify", "--all"));
   assert.deepEqual(
     all.anchors.map((a) => [a.seq, a.ok]),
@@ -159,7 +183,7 @@ test("anchor verify --latest and --all check every anchor and exit 0", () => {
   );
 });
 
-test("proof inclusion --json verifies with verifyInclusion against the anchor root", () => {
+void test("proof inclusion --json verifies with verifyInclusion against the anchor root", () => {
   const leaves = journalLeaves();
   const cases: [leaf: number, size: string | null, anchor: Anchor][] = [
     [0, null, a2],
@@ -176,13 +200,16 @@ test("proof inclusion --json verifies with verifyInclusion against the anchor ro
     assert.deepEqual([p.v, p.type, p.leafIndex, p.treeSize], [1, "inclusion", leaf, anchor.size]);
     assert.equal(p.root, anchor.root);
     assert.equal(p.leafHash, leaves[leaf]?.toString("base64"), "leaf hash is SHA-256(0x00 || stored record)");
-    assert.equal(verifyInclusion(leaf, anchor.size, b64(p.leafHash), p.proof.map(b64), b64(anchor.root)), true);
+    assert.equal(
+      verifyInclusion(leaf, anchor.size, b64(p.leafHash), p.proof.map(b64), b64(anchor.root)),
+      true,
+    );
     const other = leaves[(leaf + 1) % leaves.length] as Buffer;
     assert.equal(verifyInclusion(leaf, anchor.size, other, p.proof.map(b64), b64(anchor.root)), false);
   }
 });
 
-test("proof consistency --from M --to N --json verifies with verifyConsistency", () => {
+void test("proof consistency --from M --to N --json verifies with verifyConsistency", () => {
   const leaves = journalLeaves();
   for (const [m, n] of [
     [7, 11],
@@ -191,7 +218,9 @@ test("proof consistency --from M --to N --json verifies with verifyConsistency",
     [4, 9],
     [11, 11],
   ] as const) {
-    const p = expectJson<ConsistencyProof>(vigil(data, "--json", "proof", "consistency", "--from", String(m), "--to", String(n)));
+    const p = expectJson<ConsistencyProof>(
+      vigil(data, "--json", "proof", "consistency", "--from", String(m), "--to", String(n)),
+    );
     assert.deepEqual([p.v, p.type, p.size1, p.size2], [1, "consistency", m, n]);
     assert.equal(p.root1, rfc6962Root(leaves.slice(0, m)).toString("base64"));
     assert.equal(p.root2, rfc6962Root(leaves.slice(0, n)).toString("base64"));
@@ -199,7 +228,7 @@ test("proof consistency --from M --to N --json verifies with verifyConsistency",
   }
 });
 
-test("proofs beyond the journal or before the leaf exit 5; unknown artifacts exit 3", () => {
+void test("proofs beyond the journal or before the leaf exit 5; unknown artifacts exit 3", () => {
   const last = ids[10] as string;
   expectError(vigil(data, "proof", "inclusion", last, "--size", "12"), 5, /exceeds the journal size 11/);
   expectError(vigil(data, "proof", "inclusion", last, "--size", "10"), 5, /not in a tree of size 10/);
@@ -210,6 +239,11 @@ test("proofs beyond the journal or before the leaf exit 5; unknown artifacts exi
   const late = writeFile(join(root, "late.json"), '{"late":true}\n');
   expectOk(vigil(data, "evidence", "add", join(root, "late.json"), "--domain", "anchors"));
   expectError(vigil(data, "proof", "inclusion", artifactId(late)), 5, /anchor first/);
-  const p = expectJson<InclusionProof>(vigil(data, "--json", "proof", "inclusion", artifactId(late), "--size", "12"));
-  assert.equal(verifyInclusion(11, 12, b64(p.leafHash), p.proof.map(b64), rfc6962Root(journalLeaves())), true);
+  const p = expectJson<InclusionProof>(
+    vigil(data, "--json", "proof", "inclusion", artifactId(late), "--size", "12"),
+  );
+  assert.equal(
+    verifyInclusion(11, 12, b64(p.leafHash), p.proof.map(b64), rfc6962Root(journalLeaves())),
+    true,
+  );
 });

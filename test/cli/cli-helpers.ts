@@ -6,7 +6,16 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after } from "node:test";
@@ -28,6 +37,8 @@ export interface CliResult {
 export interface RunOptions {
   readonly input?: string | Buffer;
   readonly cwd?: string;
+  /** Run as this uid/gid (via util-linux setpriv): lets a root test run see permission errors. */
+  readonly asUser?: number;
 }
 
 /** Runs `vigil ARGS...` (no --data added), with NO_COLOR and without the caller's VIGIL_* settings. */
@@ -36,7 +47,12 @@ export function run(args: readonly string[], opts: RunOptions = {}): CliResult {
   delete env.VIGIL_DATA;
   delete env.VIGIL_DEBUG;
   delete env.VIGIL_REPORT_RSS;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const argv = [BIN, ...args];
+  const [cmd, cmdArgs] =
+    opts.asUser === undefined
+      ? [process.execPath, argv]
+      : ["setpriv", [`--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, "--clear-groups", process.execPath, ...argv]];
+  const r = spawnSync(cmd, cmdArgs, {
     input: opts.input ?? "",
     cwd: opts.cwd,
     env,

@@ -31,7 +31,10 @@ function snapshot(dir: string): Map<string, string> {
         out.set(`${relative(dir, p)}/`, (st.mode & 0o7777).toString(8));
         walk(p);
       } else {
-        out.set(relative(dir, p), `${(st.mode & 0o7777).toString(8)} ${sha256(readFileSync(p)).toString("hex")}`);
+        out.set(
+          relative(dir, p),
+          `${(st.mode & 0o7777).toString(8)} ${sha256(readFileSync(p)).toString("hex")}`,
+        );
       }
     }
   };
@@ -48,7 +51,7 @@ interface InitJson {
   inlineLimit: number;
 }
 
-test("init creates vigil.json, vigil.db, blobs/ and a 0600 signing key", () => {
+void test("init creates vigil.json, vigil.db, blobs/ and a 0600 signing key", () => {
   const data = join(root, "fresh");
   const out = expectJson<InitJson>(vigil(data, "--json", "init"));
   assert.equal(out.dataDir, data);
@@ -78,7 +81,7 @@ test("init creates vigil.json, vigil.db, blobs/ and a 0600 signing key", () => {
   assert.equal(s.latestAnchor, null);
 });
 
-test("init --origin sets the checkpoint origin; an origin with a space is invalid input", () => {
+void test("init --origin sets the checkpoint origin; an origin with a space is invalid input", () => {
   const data = join(root, "origin");
   expectOk(vigil(data, "init", "--origin", "audit.example.com/locker-1"));
   assert.equal(status(data).latestAnchor, null);
@@ -87,7 +90,7 @@ test("init --origin sets the checkpoint origin; an origin with a space is invali
   assert.equal(existsSync(join(root, "bad-origin")), false, "a refused init leaves nothing behind");
 });
 
-test("a second init refuses (exit 4) and leaves the first locker byte-identical", () => {
+void test("a second init refuses (exit 4) and leaves the first locker byte-identical", () => {
   const data = newLocker(root, "twice");
   writeFileSync(join(root, "twice-input.json"), '{"a":1}');
   expectOk(vigil(data, "evidence", "add", join(root, "twice-input.json"), "--domain", "d"));
@@ -99,7 +102,7 @@ test("a second init refuses (exit 4) and leaves the first locker byte-identical"
   assert.equal(status(data).journalSize, 1);
 });
 
-test("init into a non-empty directory that is not a locker refuses (exit 4) and touches nothing", () => {
+void test("init into a non-empty directory that is not a locker refuses (exit 4) and touches nothing", () => {
   const dir = join(root, "occupied");
   mkdirSync(dir);
   writeFileSync(join(dir, "notes.txt"), "keep me\n");
@@ -109,7 +112,14 @@ test("init into a non-empty directory that is not a locker refuses (exit 4) and 
   assert.deepEqual(readdirSync(dir), ["notes.txt"]);
 });
 
-test("commands on a missing locker exit 3 with a hint to run init", () => {
+void test("init onto an existing regular file refuses with exit 4 (it exists), not 7, and leaves it untouched", () => {
+  const file = join(root, "a-file");
+  writeFileSync(file, "precious\n");
+  expectError(vigil(file, "init"), 4, /a-file/);
+  assert.equal(readFileSync(file, "utf8"), "precious\n");
+});
+
+void test("commands on a missing locker exit 3 with a hint to run init", () => {
   const missing = join(root, "nowhere");
   for (const args of [["status"], ["evidence", "list"], ["key", "show"], ["anchor", "list"], ["verify"]]) {
     expectError(vigil(missing, ...args), 3, /no locker at .*\(run: vigil init --data /);
@@ -117,7 +127,7 @@ test("commands on a missing locker exit 3 with a hint to run init", () => {
   assert.equal(existsSync(missing), false, "looking for a locker must not create one");
 });
 
-test("key show prints a verifier key that parseVerifierKey accepts", () => {
+void test("key show prints a verifier key that parseVerifierKey accepts", () => {
   const data = newLocker(root, "keys");
   const text = expectOk(vigil(data, "key", "show")).stdout;
   assert.match(text, /^[^\n]+\n$/);
@@ -126,13 +136,15 @@ test("key show prints a verifier key that parseVerifierKey accepts", () => {
   assert.equal(verifier.name, config.origin);
   assert.equal(text.trim(), readFileSync(join(data, "keys", "signing.vkey"), "utf8").trim());
 
-  const j = expectJson<{ verifierKey: string; name: string; keyId: string }>(vigil(data, "--json", "key", "show"));
+  const j = expectJson<{ verifierKey: string; name: string; keyId: string }>(
+    vigil(data, "--json", "key", "show"),
+  );
   assert.equal(j.verifierKey, text.trim());
   assert.equal(j.name, config.origin);
   assert.equal(j.keyId, verifier.keyId.toString(16).padStart(8, "0"));
 });
 
-test("jcs prints RFC 8785 canonical JSON: sorted keys, ECMAScript numbers, minimal escapes", () => {
+void test("jcs prints RFC 8785 canonical JSON: sorted keys, ECMAScript numbers, minimal escapes", () => {
   // RFC 8785 section 3.2.2 example, keys deliberately unsorted.
   const file = join(root, "jcs-numbers.json");
   writeFileSync(
@@ -172,7 +184,7 @@ test("jcs prints RFC 8785 canonical JSON: sorted keys, ECMAScript numbers, minim
   assert.equal(j.leafHash, rfc6962Leaf(Buffer.from(out)).toString("hex"));
 });
 
-test("jcs of malformed JSON (or a lone surrogate) exits 5 with one line", () => {
+void test("jcs of malformed JSON (or a lone surrogate) exits 5 with one line", () => {
   const bad = join(root, "jcs-bad.json");
   writeFileSync(bad, '{"a": 1,, }\n');
   expectError(run(["jcs", bad]), 5, /jcs-bad\.json/);
@@ -180,7 +192,11 @@ test("jcs of malformed JSON (or a lone surrogate) exits 5 with one line", () => 
   expectError(run(["jcs", "-"], { input: "" }), 5);
 });
 
-test("unknown commands, flags and missing arguments exit 2 with a one-line error", () => {
+void test("jcs: a parse error that quotes input containing a newline is still one stderr line", () => {
+  expectError(run(["jcs", "-"], { input: "not json\n" }), 5, /^vigil: error \[INPUT_INVALID\]: -: /);
+});
+
+void test("unknown commands, flags and missing arguments exit 2 with a one-line error", () => {
   const data = newLocker(root, "usage");
   expectError(vigil(data, "frobnicate"), 2, /unknown command 'frobnicate'/);
   expectError(vigil(data, "status", "--frobnicate"), 2, /unknown option '--frobnicate'/);
@@ -192,16 +208,15 @@ test("unknown commands, flags and missing arguments exit 2 with a one-line error
   assert.equal(expectOk(run(["--version"])).stdout.trim(), "0.1.0");
 });
 
-test("demo with --data runs the tour, exits 0 and leaves a verifiable locker", () => {
+void test("demo with --data runs the tour, exits 0 and leaves a verifiable locker", () => {
   const data = join(root, "demo");
   const r = vigil(data, "--json", "demo");
-  const out = expectJson<{ dataDir: string; verifierKey: string; result: string; steps: { step: string }[] }>(r);
+  const out = expectJson<{ dataDir: string; verifierKey: string; result: string; steps: { step: string }[] }>(
+    r,
+  );
   assert.equal(out.dataDir, data);
   assert.equal(out.result, "passed");
-  assert.deepEqual(
-    [...new Set(out.steps.map((s) => s.step))],
-    ["init", "add", "anchor", "prove", "verify"],
-  );
+  assert.deepEqual([...new Set(out.steps.map((s) => s.step))], ["init", "add", "anchor", "prove", "verify"]);
   assert.equal(expectOk(vigil(data, "key", "show")).stdout.trim(), out.verifierKey);
   const s = status(data);
   assert.ok(s.journalSize >= 3, `journal has ${s.journalSize} entries`);

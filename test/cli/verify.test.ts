@@ -46,7 +46,9 @@ const root = useTempRoot("verify");
 // The template: four inline artifacts, one 200 KiB file blob, one anchor.
 const template = newLocker(root, "template");
 const inputs = join(root, "inputs");
-const small = [0, 1, 2, 3].map((i) => writeFile(join(inputs, `s${i}.json`), `{"sample":${i},"pad":"${"x".repeat(40 + i)}"}\n`));
+const small = [0, 1, 2, 3].map((i) =>
+  writeFile(join(inputs, `s${i}.json`), `{"sample":${i},"pad":"${"x".repeat(40 + i)}"}\n`),
+);
 const big = writeFile(join(inputs, "big.bin"), randomBytes(200 * 1024));
 const acks = expectJsonLines<{ id: string; leafIndex: number }>(
   vigil(template, "--json", "evidence", "add-batch", inputs, "--domain", "verify", "--date", "2024-05-01"),
@@ -81,7 +83,7 @@ function expectFinding(data: string, kind: string, id: string): Report {
   return r;
 }
 
-test("verify full and quick pass on a clean locker and store a report", () => {
+void test("verify full and quick pass on a clean locker and store a report", () => {
   const data = fresh();
   const full = expectJson<Report>(vigil(data, "--json", "verify", "--mode", "full"));
   assert.equal(full.result, "passed");
@@ -90,47 +92,71 @@ test("verify full and quick pass on a clean locker and store a report", () => {
   assert.deepEqual([full.counts.leaves, full.counts.artifacts, full.counts.anchors], [5, 5, 1]);
   assert.match(full.reportId ?? "", /^sha256:[0-9a-f]{64}$/);
 
-  const quick = expectJson<Report>(vigil(data, "--json", "verify", "--mode", "quick", "--sample", "3", "--seed", "7"));
-  assert.deepEqual([quick.result, quick.mode, quick.sample, quick.seed, quick.counts.leaves], ["passed", "quick", 3, 7, 3]);
+  const quick = expectJson<Report>(
+    vigil(data, "--json", "verify", "--mode", "quick", "--sample", "3", "--seed", "7"),
+  );
+  assert.deepEqual(
+    [quick.result, quick.mode, quick.sample, quick.seed, quick.counts.leaves],
+    ["passed", "quick", 3, 7, 3],
+  );
 
   const stored = expectJson<Report>(vigil(data, "verify-report", "--latest", "--format", "json"));
   assert.equal(stored.result, "passed");
   assert.equal(stored.mode, "quick");
   assert.equal(stored.id, quick.reportId);
-  assert.equal(expectOk(vigil(data, "verify-report", "--latest", "--filter", "failed")).stdout, "no failures\n");
+  assert.equal(
+    expectOk(vigil(data, "verify-report", "--latest", "--filter", "failed")).stdout,
+    "no failures\n",
+  );
   // The report is itself evidence in the journal.
-  assert.equal(expectJson<{ kind: string }>(vigil(data, "--json", "evidence", "inspect", quick.reportId as string)).kind, "verification-report");
+  assert.equal(
+    expectJson<{ kind: string }>(vigil(data, "--json", "evidence", "inspect", quick.reportId as string)).kind,
+    "verification-report",
+  );
 
   expectOk(vigil(data, "storage", "check", smallId));
   const ok = expectJson<{ ok: boolean; storage: string }>(vigil(data, "--json", "storage", "check", bigId));
   assert.deepEqual([ok.ok, ok.storage], [true, "file"]);
 });
 
-test("verify-report with no report yet exits 3", () => {
+void test("verify-report with no report yet exits 3", () => {
   expectError(vigil(template, "verify-report", "--latest"), 3, /no verification report/);
 });
 
-test("(a) an inline blob overwritten in SQLite: artifact finding, storage check exits 1", () => {
+void test("(a) an inline blob overwritten in SQLite: artifact finding, storage check exits 1", () => {
   const data = fresh();
   withDb(data, (db) => {
     const bytes = Buffer.from(small[1] as Buffer);
     bytes[5] = (bytes[5] as number) ^ 0x20; // same length, different contents
-    const n = db.prepare("UPDATE blobs SET data = ? WHERE digest = ?").run(bytes, Buffer.from(smallId.slice(7), "hex")).changes;
+    const n = db
+      .prepare("UPDATE blobs SET data = ? WHERE digest = ?")
+      .run(bytes, Buffer.from(smallId.slice(7), "hex")).changes;
     assert.equal(n, 1);
   });
   expectFinding(data, "artifact", smallId);
   const failed = expectOk(vigil(data, "verify-report", "--latest", "--filter", "failed")).stdout;
   assert.match(failed, new RegExp(`^artifact ${smallId}: contents do not match`, "m"));
-  const asJson = expectJson<Finding[]>(vigil(data, "verify-report", "--latest", "--filter", "failed", "--format", "json"));
-  assert.deepEqual(asJson.map((f) => [f.kind, f.id]), [["artifact", smallId]]);
+  const asJson = expectJson<Finding[]>(
+    vigil(data, "verify-report", "--latest", "--filter", "failed", "--format", "json"),
+  );
+  assert.deepEqual(
+    asJson.map((f) => [f.kind, f.id]),
+    [["artifact", smallId]],
+  );
 
   const check = vigil(data, "--json", "storage", "check", smallId);
   assert.equal(check.status, 1);
-  assert.deepEqual(JSON.parse(check.stdout), { id: smallId, storage: "inline", size: (small[1] as Buffer).length, ok: false, problem: "contents do not match their sha256 digest" });
+  assert.deepEqual(JSON.parse(check.stdout), {
+    id: smallId,
+    storage: "inline",
+    size: (small[1] as Buffer).length,
+    ok: false,
+    problem: "contents do not match their sha256 digest",
+  });
   expectOk(vigil(data, "storage", "check", artifactId(small[0] as Buffer)));
 });
 
-test("(b) a file blob modified on disk: artifact finding, storage check exits 1", () => {
+void test("(b) a file blob modified on disk: artifact finding, storage check exits 1", () => {
   const data = fresh();
   const path = blobPath(data, bigId);
   chmodSync(path, 0o600);
@@ -141,7 +167,7 @@ test("(b) a file blob modified on disk: artifact finding, storage check exits 1"
   assert.equal(vigil(data, "storage", "check", bigId).status, 1);
 });
 
-test("(c) a file blob deleted: artifact finding, storage check exits 1, get exits 6", () => {
+void test("(c) a file blob deleted: artifact finding, storage check exits 1, get exits 6", () => {
   const data = fresh();
   unlinkSync(blobPath(data, bigId));
   expectFinding(data, "artifact", bigId);
@@ -151,7 +177,7 @@ test("(c) a file blob deleted: artifact finding, storage check exits 1, get exit
   expectError(vigil(data, "evidence", "get", bigId), 6, /missing/);
 });
 
-test("(d) a journal entry's body rewritten: leaf/record finding for that leaf", () => {
+void test("(d) a journal entry's body rewritten: leaf/record finding for that leaf", () => {
   const data = fresh();
   withDb(data, (db) => {
     const body = db.prepare("SELECT body FROM entries WHERE idx = 2").pluck().get() as Buffer;
@@ -160,10 +186,13 @@ test("(d) a journal entry's body rewritten: leaf/record finding for that leaf", 
     db.prepare("UPDATE entries SET body = ? WHERE idx = 2").run(forged);
   });
   const r = expectFinding(data, "leaf", "leaf 2");
-  assert.ok(r.findings.every((f) => f.id === "leaf 2"), JSON.stringify(r.findings));
+  assert.ok(
+    r.findings.every((f) => f.id === "leaf 2"),
+    JSON.stringify(r.findings),
+  );
 });
 
-test("(e) a stored tree node replaced with random bytes: node finding naming level/index", () => {
+void test("(e) a stored tree node replaced with random bytes: node finding naming level/index", () => {
   const data = fresh();
   const id = withDb(data, (db) => {
     const row = db.prepare("SELECT id FROM nodes ORDER BY id LIMIT 1").pluck().get() as number;
@@ -176,7 +205,7 @@ test("(e) a stored tree node replaced with random bytes: node finding naming lev
   assert.match(failed, /^node node \d+\/\d+: /m);
 });
 
-test("(f) an anchor's signature altered: anchor finding; anchor verify exits 1", () => {
+void test("(f) an anchor's signature altered: anchor finding; anchor verify exits 1", () => {
   const data = fresh();
   withDb(data, (db) => {
     const note = db.prepare("SELECT note FROM checkpoints WHERE seq = 1").pluck().get() as string;

@@ -14,7 +14,14 @@ import { verifyTileDir } from "../../src/tlog/verify-tiles.js";
 import { mth, naiveLeafHash } from "../journal/naive-rfc6962.js";
 import { loadJson } from "../journal/fixtures.js";
 import type { LogReader } from "../../src/storage/log-reader.js";
-import { entryBytes, memoryLog, signedCheckpoint, VERIFIER, withCorruptNode, withReadCounts } from "./memory-log.js";
+import {
+  entryBytes,
+  memoryLog,
+  signedCheckpoint,
+  VERIFIER,
+  withCorruptNode,
+  withReadCounts,
+} from "./memory-log.js";
 import { expectedFiles, listFiles, tempDir } from "./tile-fs.js";
 
 const entries = (n: number): Buffer[] => Array.from({ length: n }, (_, i) => entryBytes(i));
@@ -74,7 +81,13 @@ void test("size 70000 and 256 match the spec's worked examples, tile by tile", a
   }
   const dir = await tempDir(t);
   await exportTiles(logOf(70000), dir);
-  for (const f of ["tile/0/272", "tile/0/273.p/112", "tile/entries/273.p/112", "tile/1/000", "tile/1/001.p/17"]) {
+  for (const f of [
+    "tile/0/272",
+    "tile/0/273.p/112",
+    "tile/entries/273.p/112",
+    "tile/1/000",
+    "tile/1/001.p/17",
+  ]) {
     assert.ok((await stat(join(dir, f))).isFile(), f);
   }
   assert.equal((await stat(join(dir, "tile/2/000.p/1"))).size, 32);
@@ -108,7 +121,11 @@ void test("reads in chunks of at most one tile and reports progress up to the fi
   const seen: [number, number][] = [];
   const r = await exportTiles(counted.log, dir, (done, total) => seen.push([done, total]));
   assert.ok(Math.max(...counted.entries) <= 256 && Math.max(...counted.nodes) <= 256);
-  assert.equal(counted.entries.reduce((a, b) => a + b, 0), 70000, "each entry read once");
+  assert.equal(
+    counted.entries.reduce((a, b) => a + b, 0),
+    70000,
+    "each entry read once",
+  );
   assert.equal(seen.length, r.files);
   assert.deepEqual(seen.at(-1), [r.files, r.files]);
   assert.ok(seen.every(([done], i) => done === i + 1));
@@ -132,7 +149,10 @@ for (const id of [
   void test(`a corrupt stored node (level ${id.level}) fails the export before any checkpoint is written`, async (t) => {
     const dir = await tempDir(t);
     const log = withCorruptNode(logOf(70000), id);
-    await assert.rejects(exportTiles(log, dir), (e) => e instanceof VigilError && e.code === "STORAGE_CORRUPT");
+    await assert.rejects(
+      exportTiles(log, dir),
+      (e) => e instanceof VigilError && e.code === "STORAGE_CORRUPT",
+    );
     assert.ok(!(await listFiles(dir)).includes("checkpoint"));
   });
 }

@@ -35,7 +35,10 @@ export function signedCheckpoint(leaves: readonly Buffer[], root?: Uint8Array): 
  * appendLeaves reports, and a checkpoint over the first `checkpointSize`
  * entries (none when null).
  */
-export function memoryLog(entries: readonly Buffer[], checkpointSize: number | null = entries.length): LogReader {
+export function memoryLog(
+  entries: readonly Buffer[],
+  checkpointSize: number | null = entries.length,
+): LogReader {
   const leaves = entries.map((e) => leafHash(e));
   const nodes = new Map<string, Buffer>();
   leaves.forEach((h, index) => nodes.set(key({ level: 0, index }), h));
@@ -58,7 +61,9 @@ export function memoryLog(entries: readonly Buffer[], checkpointSize: number | n
 /** The same log with one stored node hash (level 0 = leaf hash) flipped: storage corruption. */
 export function withCorruptNode(log: LogReader, bad: NodeId): LogReader {
   const flip = (h: Buffer, id: NodeId): Buffer =>
-    id.level === bad.level && id.index === bad.index ? Buffer.from(h.map((b, i) => (i === 0 ? b ^ 1 : b))) : h;
+    id.level === bad.level && id.index === bad.index
+      ? Buffer.from(h.map((b, i) => (i === 0 ? b ^ 1 : b)))
+      : h;
   return {
     size: () => log.size(),
     readEntries: (start, end) => log.readEntries(start, end),

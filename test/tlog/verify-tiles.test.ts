@@ -116,16 +116,26 @@ for (const file of ["checkpoint", "tile/0/003", "tile/entries/007", "tile/1/001.
   });
 }
 
-const reshaped: [string, (p: string) => Promise<void>, RegExp][] = [
-  ["tile/entries/010", (p) => writeFile(p, Buffer.of(0), { flag: "a" }), /ends inside a length prefix/],
-  ["tile/entries/011", (p) => writeFile(p, Buffer.of(0, 0), { flag: "a" }), /holds 257 entries, expected 256/],
-  ["tile/entries/012", (p) => truncate(p, 100), /ends inside an entry|holds/],
-  ["tile/0/013", (p) => writeFile(p, Buffer.of(0), { flag: "a" }), /more than the 8192 allowed/],
-  ["tile/0/273.p/112", (p) => truncate(p, 32 * 111), /expected 3584 \(112 hashes\)/],
+const reshaped: [string, string, (p: string) => Promise<void>, RegExp][] = [
+  [
+    "tile/entries/010",
+    "+1 byte",
+    (p) => writeFile(p, Buffer.of(0), { flag: "a" }),
+    /ends inside a length prefix/,
+  ],
+  [
+    "tile/entries/011",
+    "+1 empty entry",
+    (p) => writeFile(p, Buffer.of(0, 0), { flag: "a" }),
+    /holds 257 entries/,
+  ],
+  ["tile/entries/012", "cut to 100 bytes", (p) => truncate(p, 100), /ends inside an entry/],
+  ["tile/0/013", "+1 byte", (p) => writeFile(p, Buffer.of(0), { flag: "a" }), /more than the 8192 allowed/],
+  ["tile/0/273.p/112", "-1 hash", (p) => truncate(p, 32 * 111), /expected 3584 \(112 hashes\)/],
 ];
 
-for (const [file, how, problem] of reshaped) {
-  void test(`${file} with bytes added or cut off fails naming it (${problem.source})`, async (t) => {
+for (const [file, change, how, problem] of reshaped) {
+  void test(`${file} ${change} fails naming it`, async (t) => {
     const r = await verifyTileDir(await damage(t, file, how), VERIFIER);
     assert.deepEqual(named(r), [file]);
     assert.match(r.firstBad?.problem ?? "", problem);

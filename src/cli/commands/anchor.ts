@@ -1,4 +1,3 @@
-import { writeFileSync, renameSync } from "node:fs";
 import type { Command } from "commander";
 import type { Vigil } from "../../app/vigil.js";
 import { VigilError } from "../../errors.js";
@@ -7,6 +6,7 @@ import type { StoredCheckpoint } from "../../storage/log-reader.js";
 import { setExitCode, withVigil } from "../context.js";
 import { table, type Output } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
+import { writeOutputFile } from "../write-output.js";
 
 export function anchorContext(v: Vigil) {
   return { log: v.log, signer: v.signer, verifier: v.verifier, origin: v.config.origin, clock: v.clock };
@@ -121,9 +121,7 @@ export function registerAnchorCommands(program: Command): void {
     .action(async (seq: string | undefined, f: { output: string }, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
         const a = await requireAnchor(v, seq === undefined ? undefined : parseIntArg("anchor", 1)(seq));
-        const tmp = `${f.output}.vigil-part`;
-        writeFileSync(tmp, a.note, { flag: "w" });
-        renameSync(tmp, f.output);
+        await writeOutputFile(f.output, a.note);
         out.result(
           { seq: a.seq, size: a.size, file: f.output },
           () => `anchor ${a.seq} written to ${f.output}`,

@@ -1,5 +1,3 @@
-import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { projectAll } from "../../app/projection.js";
@@ -13,6 +11,7 @@ import type { EvidenceFilter } from "../../storage/evidence-index.js";
 import { setExitCode, withVigil } from "../context.js";
 import { formatBytes, table, type Output } from "../output.js";
 import { collectLabel, parseIntArg } from "../parse-args.js";
+import { writeOutputFile } from "../write-output.js";
 import { runAddBatch } from "./add-batch.js";
 import { metaOptions, printOutcome, rawMeta, type AddFlags } from "./evidence-flags.js";
 
@@ -47,14 +46,7 @@ async function get(v: Vigil, id: string, outFile: string | undefined): Promise<v
   const row = await requireRow(v, id);
   const src = await v.blobs.open(row.digest);
   if (outFile === undefined) return pipeline(src, process.stdout, { end: false });
-  const tmp = `${outFile}.vigil-part`;
-  try {
-    await pipeline(src, createWriteStream(tmp, { flags: "wx" }));
-    await rename(tmp, outFile);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeOutputFile(outFile, src);
 }
 
 export function registerEvidenceCommands(program: Command): void {

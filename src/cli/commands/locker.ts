@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { canonicalize, leafHash } from "../../journal/index.js";
 import { initLocker } from "../../app/init-locker.js";
 import { systemClock } from "../../clock.js";
-import { VigilError } from "../../errors.js";
+import { fsError, VigilError } from "../../errors.js";
 import { runDoctor } from "../../app/doctor.js";
 import { globalOptions, outputFor, setExitCode, withVigil } from "../context.js";
 import { formatBytes, table } from "../output.js";
@@ -109,21 +109,27 @@ export function registerLockerCommands(program: Command): void {
     .command("jcs <file>")
     .description("print a JSON document in RFC 8785 canonical form (--json adds its leaf hash)")
     .action((file: string, _f: unknown, cmd: Command) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(readFileSync(file === "-" ? 0 : file, "utf8"));
-      } catch (e) {
-        throw new VigilError("INPUT_INVALID", `${file}: ${(e as Error).message}`);
-      }
       let text: string;
       try {
-        text = canonicalize(value);
+        text = readFileSync(file === "-" ? 0 : file, "utf8");
+      } catch (e) {
+        throw fsError(file, e, "cannot read");
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        throw new VigilError("INPUT_INVALID", `${file}: not valid JSON (${(e as Error).message})`);
+      }
+      let canonical: string;
+      try {
+        canonical = canonicalize(value);
       } catch (e) {
         throw new VigilError("INPUT_INVALID", `${file}: ${(e as Error).message}`);
       }
       const out = outputFor(cmd);
       if (out.json)
-        out.result({ canonical: text, leafHash: leafHash(Buffer.from(text)).toString("hex") }, () => text);
-      else process.stdout.write(text);
+        out.result({ canonical, leafHash: leafHash(Buffer.from(canonical)).toString("hex") }, () => canonical);
+      else process.stdout.write(canonical);
     });
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { VigilError } from "../../errors.js";
+import { fsError, VigilError } from "../../errors.js";
 import type { BlobStore, StagedFile } from "../../storage/blob-store.js";
 
 /** Contents read and hashed: inline bytes, or a staged file for large contents. */
@@ -71,9 +71,5 @@ async function stageAll(blobs: BlobStore, source: Readable, prefix: Buffer[]): P
 }
 
 function fileError(path: string, e: unknown): VigilError {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return new VigilError("NOT_FOUND", `${path}: no such file`);
-  if (code === "EACCES") return new VigilError("PERMISSION_DENIED", `${path}: permission denied`);
-  if (code === "EISDIR") return new VigilError("INPUT_INVALID", `${path} is a directory`);
-  return new VigilError("INPUT_INVALID", `${path}: cannot read (${code ?? "error"})`);
+  return fsError(path, e, "cannot read");
 }
