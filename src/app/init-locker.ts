@@ -63,7 +63,8 @@ function refuseExisting(target: string): void {
   try {
     entries = readdirSync(target);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOTDIR") throw new VigilError("LOCKER_EXISTS", `${target} exists and is not a directory`);
+    if ((e as NodeJS.ErrnoException).code === "ENOTDIR")
+      throw new VigilError("LOCKER_EXISTS", `${target} exists and is not a directory`);
     throw fsError(target, e, "cannot read");
   }
   if (entries.length > 0)

@@ -62,11 +62,17 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
 /** The signing key must be this locker's: named for its origin and matching the published verifier key. */
 function assertOwnKey(signer: Signer, config: LockerConfig, paths: LockerPaths): void {
   if (signer.name !== config.origin) {
-    throw new VigilError("KEY_INVALID", `signing key ${paths.signingKey} is named ${signer.name}, not this locker's origin ${config.origin}`);
+    throw new VigilError(
+      "KEY_INVALID",
+      `signing key ${paths.signingKey} is named ${signer.name}, not this locker's origin ${config.origin}`,
+    );
   }
   const published = existsSync(paths.verifierKey) ? readText(paths.verifierKey).trim() : null;
   if (published !== null && published !== formatVerifierKey(signer.name, signer.publicKey)) {
-    throw new VigilError("KEY_INVALID", `signing key ${paths.signingKey} does not match the verifier key ${paths.verifierKey}`);
+    throw new VigilError(
+      "KEY_INVALID",
+      `signing key ${paths.signingKey} does not match the verifier key ${paths.verifierKey}`,
+    );
   }
 }
 

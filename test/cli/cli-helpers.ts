@@ -51,7 +51,10 @@ export function run(args: readonly string[], opts: RunOptions = {}): CliResult {
   const [cmd, cmdArgs] =
     opts.asUser === undefined
       ? [process.execPath, argv]
-      : ["setpriv", [`--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, "--clear-groups", process.execPath, ...argv]];
+      : [
+          "setpriv",
+          [`--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, "--clear-groups", process.execPath, ...argv],
+        ];
   const r = spawnSync(cmd, cmdArgs, {
     input: opts.input ?? "",
     cwd: opts.cwd,

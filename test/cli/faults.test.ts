@@ -161,7 +161,11 @@ void test("add-batch of an unreadable directory exits 7", () => {
   }
   chmodSync(dir, 0o000);
   try {
-    expectError(run(["--data", data, "evidence", "add-batch", dir, "--domain", "x"], { asUser }), 7, /cannot list directory/);
+    expectError(
+      run(["--data", data, "evidence", "add-batch", dir, "--domain", "x"], { asUser }),
+      7,
+      /cannot list directory/,
+    );
   } finally {
     chmodSync(dir, 0o700);
   }

@@ -61,7 +61,7 @@ function items(n: number): AppendItem[] {
 
 export function runStorageConformance(adapter: string, factory: StoreFactory): void {
   const withStores = (name: string, fn: (s: Awaited<ReturnType<StoreFactory["create"]>>) => Promise<void>) =>
-    test(`${adapter}: ${name}`, async () => {
+    void test(`${adapter}: ${name}`, async () => {
       const s = await factory.create();
       try {
         await fn(s);
@@ -96,7 +96,12 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
     const all = items(70);
     for (let i = 0; i < all.length; i += 9) await s.log.append(all.slice(i, i + 9), projectEvidence);
     for (const size of [1, 2, 3, 9, 16, 17, 63, 64, 70]) {
-      const expected = frontierRoot(appendLeaves(EMPTY_FRONTIER, all.slice(0, size).map((x) => x.encoded.leafHash)).frontier);
+      const expected = frontierRoot(
+        appendLeaves(
+          EMPTY_FRONTIER,
+          all.slice(0, size).map((x) => x.encoded.leafHash),
+        ).frontier,
+      );
       assert.deepEqual(await s.log.root(size), Buffer.from(expected as Uint8Array), `size ${size}`);
     }
   });
@@ -131,7 +136,12 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
     assert.equal(await s.log.size(), 2);
     assert.equal((await s.evidence.stats()).artifacts, 2);
     assert.deepEqual(await s.log.append(items(1), projectEvidence), { first: 2, size: 3 });
-    const expected = frontierRoot(appendLeaves(EMPTY_FRONTIER, (await s.log.readEntries(0, 3)).map((e) => e.leafHash)).frontier);
+    const expected = frontierRoot(
+      appendLeaves(
+        EMPTY_FRONTIER,
+        (await s.log.readEntries(0, 3)).map((e) => e.leafHash),
+      ).frontier,
+    );
     assert.deepEqual(await s.log.root(), Buffer.from(expected as Uint8Array));
   });
 
@@ -146,10 +156,23 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
   withStores("checkpoints are kept in chain order", async (s) => {
     await s.log.append(items(3), projectEvidence);
     const root = (await s.log.root()) as Buffer;
-    const a = await s.log.addCheckpoint({ size: 3, root, note: "note-1\n", createdAt: "2026-01-01T00:00:00.000Z" });
-    const b = await s.log.addCheckpoint({ size: 3, root, note: "note-2\n", createdAt: "2026-01-01T00:00:01.000Z" });
+    const a = await s.log.addCheckpoint({
+      size: 3,
+      root,
+      note: "note-1\n",
+      createdAt: "2026-01-01T00:00:00.000Z",
+    });
+    const b = await s.log.addCheckpoint({
+      size: 3,
+      root,
+      note: "note-2\n",
+      createdAt: "2026-01-01T00:00:01.000Z",
+    });
     assert.deepEqual([a.seq, b.seq], [1, 2]);
-    assert.deepEqual((await s.log.listCheckpoints()).map((c) => c.note), ["note-1\n", "note-2\n"]);
+    assert.deepEqual(
+      (await s.log.listCheckpoints()).map((c) => c.note),
+      ["note-1\n", "note-2\n"],
+    );
     assert.equal((await s.log.getCheckpoint(1))?.note, "note-1\n");
     assert.equal(await s.log.getCheckpoint(3), null);
     assert.equal((await s.log.latestCheckpoint())?.seq, 2);
@@ -193,9 +216,15 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
     assert.equal(staged.size, data.length);
     await staged.commit();
     const record = evidenceAdded(staged.digest, staged.size, META, new Date(0));
-    await s.log.append([{ encoded: encodeRecord(record), record, file: { digest: staged.digest, size: staged.size } }], projectEvidence);
+    await s.log.append(
+      [{ encoded: encodeRecord(record), record, file: { digest: staged.digest, size: staged.size } }],
+      projectEvidence,
+    );
     assert.equal((await s.blobs.stat(staged.digest))?.inline, false);
-    assert.deepEqual(sha256(Buffer.concat(await (await s.blobs.open(staged.digest)).toArray())), staged.digest);
+    assert.deepEqual(
+      sha256(Buffer.concat(await (await s.blobs.open(staged.digest)).toArray())),
+      staged.digest,
+    );
   });
 
   withStores("a discarded staged file leaves nothing behind", async (s) => {

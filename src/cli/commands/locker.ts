@@ -129,7 +129,10 @@ export function registerLockerCommands(program: Command): void {
       }
       const out = outputFor(cmd);
       if (out.json)
-        out.result({ canonical, leafHash: leafHash(Buffer.from(canonical)).toString("hex") }, () => canonical);
+        out.result(
+          { canonical, leafHash: leafHash(Buffer.from(canonical)).toString("hex") },
+          () => canonical,
+        );
       else process.stdout.write(canonical);
     });
 }

@@ -31,6 +31,8 @@ export interface RawEvidenceMeta {
   ext?: unknown;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
 const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const LABEL_KEY = /^[a-z0-9][a-z0-9._/-]{0,62}$/;
 const DIGEST = /^(sha256:)?[0-9a-f]{64}$/;
@@ -99,14 +101,7 @@ function parseRetention(v: unknown, classes: readonly string[], problems: string
 
 function parseProducer(v: unknown, problems: string[]): string | null {
   if (v === undefined || v === null) return null;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (
-    typeof v === "string" &&
-    v.length > 0 &&
-    v.length <= 200 &&
-    v.isWellFormed() &&
-    !/[\u0000-\u001f]/.test(v)
-  )
+  if (typeof v === "string" && v.length > 0 && v.length <= 200 && v.isWellFormed() && !CONTROL.test(v))
     return v;
   problems.push("producer must be a non-empty string of at most 200 characters");
   return null;
