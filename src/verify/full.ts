@@ -31,6 +31,7 @@ export async function verifyFull(
   onProgress?: (stage: string, n: number) => void,
 ): Promise<VerifyOutcome> {
   const shards = Math.max(2, availableParallelism());
+  deps.log.checkpointWal();
   const size = await deps.log.size();
   const fileShards = assignFiles(deps, shards);
   const per = Math.ceil(size / shards);

@@ -28,9 +28,13 @@ type Row = [
 ];
 
 const MAX_FINDINGS = 1000;
-const SQL = `SELECT j.idx, j.leaf_hash, j.body, b.digest, b.size, b.data, e.digest
-  FROM entries j LEFT JOIN blobs b ON b.id = j.idx LEFT JOIN evidence e ON e.leaf_idx = j.idx
-  WHERE j.idx >= ? AND j.idx < ? ORDER BY j.idx`;
+const CHUNK = 4096;
+// Three range scans merged in JS: several times faster than a three-way join
+// row by row, and better-sqlite3's all() beats iterate() per row.
+const ENTRIES = "SELECT idx, leaf_hash, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx";
+const BLOBS = "SELECT id, digest, size, data FROM blobs WHERE id >= ? AND id < ? ORDER BY id";
+const INDEXED =
+  "SELECT leaf_idx, digest FROM evidence WHERE leaf_idx >= ? AND leaf_idx < ? ORDER BY leaf_idx";
 
 class Shard {
   readonly findings: Finding[] = [];
@@ -96,8 +100,28 @@ class Shard {
   run(): { findings: Finding[]; counts: VerifyCounts } {
     const db = openDatabase(this.task.db, { create: false, readonly: true });
     try {
-      for (const r of db.prepare(SQL).raw().iterate(this.task.start, this.task.end) as IterableIterator<Row>)
-        this.row(r);
+      const [entries, blobs, indexed] = [
+        db.prepare(ENTRIES).raw(),
+        db.prepare(BLOBS).raw(),
+        db.prepare(INDEXED).raw(),
+      ];
+      for (let lo = this.task.start; lo < this.task.end; lo += CHUNK) {
+        const hi = Math.min(this.task.end, lo + CHUNK);
+        const b = byIndex(blobs.all(lo, hi) as [number, Buffer, number, Buffer | null][]);
+        const e = byIndex(indexed.all(lo, hi) as [number, Buffer][]);
+        for (const [idx, leaf, body] of entries.all(lo, hi) as [number, Buffer, Buffer][]) {
+          const blob = b.get(idx);
+          this.row([
+            idx,
+            leaf,
+            body,
+            blob?.[1] ?? null,
+            blob?.[2] ?? null,
+            blob?.[3] ?? null,
+            e.get(idx)?.[1] ?? null,
+          ]);
+        }
+      }
     } finally {
       db.close();
     }
@@ -116,6 +140,10 @@ class Shard {
     }
     return { findings: this.findings, counts: this.counts };
   }
+}
+
+function byIndex<T extends [number, ...unknown[]]>(rows: T[]): Map<number, T> {
+  return new Map(rows.map((r) => [r[0], r]));
 }
 
 /**

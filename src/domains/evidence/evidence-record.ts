@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { canonicalize, type JournalRecord } from "../../journal/index.js";
 import type { EvidenceIndexRow, IndexOp } from "../../storage/index-ops.js";
 import { canonicalPath, type EvidenceMeta } from "./metadata.js";
@@ -64,7 +64,10 @@ export function metaHash(r: EvidenceAddedRecord): Buffer {
  */
 export function metaHashFromCanonical(bytes: Buffer, addedAt: string): Buffer {
   const member = Buffer.byteLength(`{"addedAt":${JSON.stringify(addedAt)},`);
-  return createHash("sha256").update("{").update(bytes.subarray(member)).digest();
+  const input = Buffer.allocUnsafe(bytes.length - member + 1);
+  input[0] = 0x7b; // "{"
+  bytes.copy(input, 1, member);
+  return hash("sha256", input, "buffer");
 }
 
 export function isEvidenceAdded(r: JournalRecord): r is EvidenceAddedRecord {

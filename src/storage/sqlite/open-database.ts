@@ -31,6 +31,7 @@ export function openDatabase(file: string, options: { create: boolean; readonly?
     }
     db.pragma("foreign_keys = ON");
     db.pragma("cache_size = -65536");
+    db.pragma("mmap_size = 1073741824");
     if (options.readonly !== true) migrate(db);
     // Touch the schema and the journal's last page so a truncated or foreign file fails here.
     db.prepare("SELECT count(*) FROM meta").get();

@@ -66,8 +66,9 @@ export class SqliteIndexWriter {
       )
       .raw()
       .iterate() as IterableIterator<unknown[]>;
+    // Each value as text (blobs as hex), unit-separated; rows newline-separated.
     for (const row of rows) {
-      h.update(JSON.stringify(row.map((v) => (Buffer.isBuffer(v) ? v.toString("hex") : v))));
+      for (const v of row) h.update(Buffer.isBuffer(v) ? v.toString("hex") : String(v)).update("\u001f");
       h.update("\n");
     }
     return h.digest("hex");
