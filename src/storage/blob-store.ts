@@ -20,6 +20,8 @@ export interface StagedFile {
 export interface BlobStore {
   /** Streams `source` to a temporary file while hashing it; nothing is held whole in memory. */
   stage(source: Readable, prefix?: readonly Buffer[]): Promise<StagedFile>;
+  /** Stages a regular file's contents (copied, fsync'd and hashed). */
+  stageFile(path: string): Promise<StagedFile>;
   stat(digest: Buffer): Promise<BlobInfo | null>;
   /** A stream of the contents; rejects NOT_FOUND / STORAGE_CORRUPT when they are gone. */
   open(digest: Buffer): Promise<Readable>;

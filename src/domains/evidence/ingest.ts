@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { fsError, VigilError } from "../../errors.js";
@@ -33,7 +32,12 @@ export async function ingestFile(path: string, inlineLimit: number, blobs: BlobS
   } finally {
     await fh.close();
   }
-  return stageAll(blobs, createReadStream(path, { highWaterMark: 1 << 20 }), []);
+  try {
+    const staged = await blobs.stageFile(path);
+    return { kind: "file", digest: staged.digest, size: staged.size, staged };
+  } catch (e) {
+    throw fileError(path, e);
+  }
 }
 
 /** Reads a stream (stdin): buffered up to the inline limit, then streamed to a staged file. */

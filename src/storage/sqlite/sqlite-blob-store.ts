@@ -30,6 +30,10 @@ export class SqliteBlobStore implements BlobStore {
     return this.files.stage(source, prefix);
   }
 
+  stageFile(path: string): Promise<StagedFile> {
+    return this.files.stageFile(path);
+  }
+
   stat(digest: Buffer): Promise<BlobInfo | null> {
     const row = this.statStmt.get(digest) as BlobRow | undefined;
     return Promise.resolve(row ? toInfo(row) : null);
