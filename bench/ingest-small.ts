@@ -10,13 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { initLocker } from "../src/app/init-locker.js";
-import { projectAll } from "../src/app/projection.js";
-import { openVigil } from "../src/app/vigil.js";
-import { systemClock } from "../src/clock.js";
-import { commitEvidence, type Candidate } from "../src/domains/evidence/evidence-service.js";
-import { inlineContents } from "../src/domains/evidence/ingest.js";
-import { parseEvidenceMeta } from "../src/domains/evidence/metadata.js";
+import { freshLocker, ingest } from "./lib.js";
 import { report } from "./report.js";
 
 const N = Number(process.argv[2] ?? 100000);
@@ -40,25 +34,10 @@ function baseline(dir: string): number {
 }
 
 async function vigil(dir: string): Promise<number> {
-  const data = join(dir, "locker");
-  initLocker(data, systemClock);
-  const v = openVigil(data);
-  const meta = parseEvidenceMeta(
-    { domain: "bench", name: "artifact", date: "2026-11-23", kind: "bench" },
-    "bench",
-    v.config.retentionClasses,
-  );
-  const deps = { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll };
-  const t0 = performance.now();
-  for (let i = 0; i < N; i += BATCH) {
-    const group: Candidate[] = payloads
-      .slice(i, i + BATCH)
-      .map((p) => ({ contents: inlineContents(p), meta }));
-    await commitEvidence(deps, group);
-  }
-  const s = (performance.now() - t0) / 1000;
+  const v = freshLocker(dir);
+  const seconds = await ingest(v, payloads, BATCH);
   await v.close();
-  return N / s;
+  return N / seconds;
 }
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-bench-"));

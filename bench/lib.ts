@@ -6,8 +6,7 @@ import { initLocker } from "../src/app/init-locker.js";
 import { projectAll } from "../src/app/projection.js";
 import { openVigil, type Vigil } from "../src/app/vigil.js";
 import { systemClock } from "../src/clock.js";
-import { commitEvidence, type Candidate } from "../src/domains/evidence/evidence-service.js";
-import { inlineContents } from "../src/domains/evidence/ingest.js";
+import { bulkIngest, type BulkItem } from "../src/domains/evidence/bulk-ingest.js";
 import { parseEvidenceMeta } from "../src/domains/evidence/metadata.js";
 
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
@@ -29,13 +28,10 @@ export async function ingest(v: Vigil, payloads: readonly Buffer[], batch = 1000
     v.config.retentionClasses,
   );
   const deps = { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll };
+  const groups: BulkItem[][] = [];
+  for (let i = 0; i < payloads.length; i += batch) groups.push(payloads.slice(i, i + batch).map((data) => ({ data, meta })));
   const t0 = performance.now();
-  for (let i = 0; i < payloads.length; i += batch) {
-    const group: Candidate[] = payloads
-      .slice(i, i + batch)
-      .map((p) => ({ contents: inlineContents(p), meta }));
-    await commitEvidence(deps, group);
-  }
+  await bulkIngest(deps, groups, { blobs: v.blobs, inlineLimit: v.config.inlineLimit, onCommitted: () => undefined });
   return (performance.now() - t0) / 1000;
 }
 

@@ -27,6 +27,8 @@ export interface EvidenceIndex {
   get(digest: Buffer): Promise<EvidenceRow | null>;
   /** Just what idempotency needs, without reading the record. */
   identity(digest: Buffer): Promise<EvidenceIdentity | null>;
+  /** identity() for many digests in one round trip; the map is keyed by hex digest. */
+  identities(digests: readonly Buffer[]): Promise<Map<string, EvidenceIdentity>>;
   list(filter: EvidenceFilter): Promise<EvidenceRow[]>;
   stats(): Promise<EvidenceStats>;
   /** Number of journal entries the index has applied (index position). */

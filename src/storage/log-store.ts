@@ -17,6 +17,11 @@ export interface FileBlobRef {
 export interface AppendItem {
   readonly encoded: EncodedRecord;
   readonly record: JournalRecord;
+  /**
+   * The item's index writes when the caller already knows them (same result
+   * as the projector, without recomputing hashes); else the projector runs.
+   */
+  readonly ops?: (index: number) => readonly IndexOp[];
   readonly inline?: InlineBlob;
   readonly file?: FileBlobRef;
 }

@@ -77,8 +77,14 @@ export function isEvidenceAdded(r: JournalRecord): r is EvidenceAddedRecord {
 /** The evidence projection: pure, so replay gives the same index every time. */
 export function projectEvidence(record: JournalRecord, index: number, bytes: Buffer): readonly IndexOp[] {
   if (!isEvidenceAdded(record)) return [];
+  const digest = Buffer.from(record.digest.slice(7), "hex");
+  return [evidencePut(record, index, digest, metaHashFromCanonical(bytes, record.addedAt))];
+}
+
+/** The index write for one evidence.added record (shared by ingest and replay). */
+export function evidencePut(record: EvidenceAddedRecord, index: number, digest: Buffer, metaHash: Buffer): IndexOp {
   const row: EvidenceIndexRow = {
-    digest: Buffer.from(record.digest.slice(7), "hex"),
+    digest,
     leafIndex: index,
     domain: record.domain,
     subdomain: record.subdomain,
@@ -86,7 +92,7 @@ export function projectEvidence(record: JournalRecord, index: number, bytes: Buf
     date: record.date,
     size: record.size,
     retention: record.retention,
-    metaHash: metaHashFromCanonical(bytes, record.addedAt),
+    metaHash,
   };
-  return [{ op: "evidence.put", row }];
+  return { op: "evidence.put", row };
 }

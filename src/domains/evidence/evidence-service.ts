@@ -1,9 +1,10 @@
-import { encodeRecord, equalBytes, type EncodedRecord } from "../../journal/index.js";
+import { equalBytes, type EncodedRecord } from "../../journal/index.js";
 import type { Clock } from "../../clock.js";
-import type { EvidenceIndex } from "../../storage/evidence-index.js";
+import type { EvidenceIdentity, EvidenceIndex } from "../../storage/evidence-index.js";
 import type { EvidenceRow } from "../../storage/index-ops.js";
 import type { AppendItem, LogStore, Projector } from "../../storage/log-store.js";
-import { evidenceAdded, metaHashFromCanonical } from "./evidence-record.js";
+import { evidencePut, type EvidenceAddedRecord } from "./evidence-record.js";
+import { prepareEvidence, type PreparedEvidence } from "./prepare.js";
 import type { Ingested } from "./ingest.js";
 import { formatArtifactId, type EvidenceMeta } from "./metadata.js";
 
@@ -28,6 +29,8 @@ export interface AddOutcome {
 export interface Candidate {
   readonly contents: Ingested;
   readonly meta: EvidenceMeta;
+  /** Record and hashes computed ahead (by the bulk-ingest worker); computed here when absent. */
+  readonly prepared?: PreparedEvidence;
 }
 
 /**
@@ -43,18 +46,17 @@ export async function commitEvidence(deps: EvidenceDeps, group: readonly Candida
   const items: AppendItem[] = [];
   const accepted: Candidate[] = [];
   const pending = new Map<string, Buffer>();
+  const known = await deps.evidence.identities(lookups(group));
   for (const c of group) {
-    const record = evidenceAdded(c.contents.digest, c.contents.size, c.meta, now);
-    const encoded = encodeRecord(record);
-    const mh = metaHashFromCanonical(encoded.bytes, record.addedAt);
-    const rejected = await classify(deps, c, record, mh, pending);
+    const { record, encoded, metaHash: mh } = c.prepared ?? prepareEvidence(c.contents.digest, c.contents.size, c.meta, now);
+    const rejected = classify(known, c, record, mh, pending);
     if (rejected !== null) {
       if (c.contents.kind === "file") await c.contents.staged.discard();
       outcomes.push(rejected);
       continue;
     }
     pending.set(record.digest, mh);
-    items.push(toAppendItem(c, record, encoded));
+    items.push(toAppendItem(c, record, encoded, mh));
     accepted.push(c);
     outcomes.push({
       id: record.digest,
@@ -72,15 +74,22 @@ export async function commitEvidence(deps: EvidenceDeps, group: readonly Candida
   );
 }
 
-async function classify(
-  deps: EvidenceDeps,
+/** Every digest the group's classification needs: its contents and its parents. */
+function lookups(group: readonly Candidate[]): Buffer[] {
+  const out = group.map((c) => c.contents.digest);
+  for (const c of group) for (const p of c.meta.parents) out.push(Buffer.from(p.slice(7), "hex"));
+  return out;
+}
+
+function classify(
+  index: ReadonlyMap<string, EvidenceIdentity>,
   c: Candidate,
-  record: ReturnType<typeof evidenceAdded>,
+  record: EvidenceAddedRecord,
   mh: Buffer,
   pending: Map<string, Buffer>,
-): Promise<AddOutcome | null> {
+): AddOutcome | null {
   const base = { id: record.digest, path: record.path, size: record.size };
-  const existing = await deps.evidence.identity(c.contents.digest);
+  const existing = index.get(c.contents.digest.toString("hex"));
   const known = existing?.metaHash ?? pending.get(record.digest);
   if (known !== undefined) {
     if (equalBytes(known, mh)) return { ...base, status: "exists", leafIndex: existing?.leafIndex ?? null };
@@ -92,7 +101,7 @@ async function classify(
     };
   }
   for (const p of record.parents) {
-    if (!pending.has(p) && (await deps.evidence.identity(Buffer.from(p.slice(7), "hex"))) === null) {
+    if (!pending.has(p) && !index.has(p.slice(7))) {
       return {
         ...base,
         status: "missing-parent",
@@ -104,14 +113,11 @@ async function classify(
   return null;
 }
 
-function toAppendItem(
-  c: Candidate,
-  record: ReturnType<typeof evidenceAdded>,
-  encoded: EncodedRecord,
-): AppendItem {
-  if (c.contents.kind === "inline")
-    return { encoded, record, inline: { digest: c.contents.digest, data: c.contents.data } };
-  return { encoded, record, file: { digest: c.contents.digest, size: c.contents.size } };
+function toAppendItem(c: Candidate, record: EvidenceAddedRecord, encoded: EncodedRecord, metaHash: Buffer): AppendItem {
+  const digest = c.contents.digest;
+  const ops = (index: number) => [evidencePut(record, index, digest, metaHash)];
+  if (c.contents.kind === "inline") return { encoded, record, ops, inline: { digest, data: c.contents.data } };
+  return { encoded, record, ops, file: { digest, size: c.contents.size } };
 }
 
 export function rowSummary(row: EvidenceRow) {

@@ -25,6 +25,12 @@ interface RecordFields {
   addedAt: string;
 }
 
+const IN_CHUNK = 500;
+
+function identitiesSql(n: number): string {
+  return `SELECT digest, leaf_idx, meta_hash FROM evidence WHERE digest IN (${new Array(n).fill("?").join(",")})`;
+}
+
 const SELECT = "SELECT e.leaf_idx, e.meta_hash, j.body FROM evidence e JOIN entries j ON j.idx = e.leaf_idx";
 
 /** Evidence queries: the index narrows, the journal record supplies the metadata. */
@@ -32,10 +38,12 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   private readonly getStmt: SqliteStatement;
   private readonly posStmt: SqliteStatement;
   private readonly identityStmt: SqliteStatement;
+  private readonly identitiesStmt: SqliteStatement;
 
   constructor(private readonly db: SqliteDatabase) {
     this.getStmt = db.prepare(`${SELECT} WHERE e.digest = ?`);
     this.identityStmt = db.prepare("SELECT leaf_idx, meta_hash FROM evidence WHERE digest = ?");
+    this.identitiesStmt = db.prepare(identitiesSql(IN_CHUNK));
     this.posStmt = db.prepare("SELECT value FROM meta WHERE key = 'index_position'").pluck();
   }
 
@@ -45,6 +53,18 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   }
 
   /** Only the idempotency fields: avoids parsing the record on the ingest path. */
+  identities(digests: readonly Buffer[]): Promise<Map<string, EvidenceIdentity>> {
+    const out = new Map<string, EvidenceIdentity>();
+    for (let i = 0; i < digests.length; i += IN_CHUNK) {
+      const part = digests.slice(i, i + IN_CHUNK);
+      const stmt = part.length === IN_CHUNK ? this.identitiesStmt : this.db.prepare(identitiesSql(part.length));
+      for (const r of stmt.all(...part) as { digest: Buffer; leaf_idx: number; meta_hash: Buffer }[]) {
+        out.set(r.digest.toString("hex"), { leafIndex: r.leaf_idx, metaHash: r.meta_hash });
+      }
+    }
+    return Promise.resolve(out);
+  }
+
   identity(digest: Buffer): Promise<EvidenceIdentity | null> {
     const row = this.identityStmt.get(digest) as { leaf_idx: number; meta_hash: Buffer } | undefined;
     return Promise.resolve(row ? { leafIndex: row.leaf_idx, metaHash: row.meta_hash } : null);
