@@ -3,6 +3,7 @@ import { VigilError } from "../../errors.js";
 import type { BlobInfo, BlobStore, StagedFile } from "../blob-store.js";
 import type { BlobFiles } from "../fs/blob-files.js";
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
+import { digestKey } from "./schema.js";
 
 interface BlobRow {
   digest: Buffer;
@@ -20,7 +21,7 @@ export class SqliteBlobStore implements BlobStore {
     private readonly db: SqliteDatabase,
     readonly files: BlobFiles,
   ) {
-    const byDigest = "FROM evidence e JOIN blobs b ON b.id = e.leaf_idx WHERE e.digest = ?";
+    const byDigest = "FROM evidence e JOIN blobs b ON b.id = e.leaf_idx WHERE e.dkey = ? AND e.digest = ?";
     this.statStmt = db.prepare(`SELECT b.digest, b.size, b.data IS NOT NULL AS inline ${byDigest}`);
     this.dataStmt = db.prepare(`SELECT b.data ${byDigest}`).pluck();
     this.listStmt = db.prepare("SELECT digest, size, data IS NOT NULL AS inline FROM blobs ORDER BY id");
@@ -35,13 +36,13 @@ export class SqliteBlobStore implements BlobStore {
   }
 
   stat(digest: Buffer): Promise<BlobInfo | null> {
-    const row = this.statStmt.get(digest) as BlobRow | undefined;
+    const row = this.statStmt.get(digestKey(digest), digest) as BlobRow | undefined;
     return Promise.resolve(row ? toInfo(row) : null);
   }
 
   /** Inline contents, or null when the blob is a file (or unknown). */
   inlineData(digest: Buffer): Buffer | null {
-    return (this.dataStmt.get(digest) as Buffer | null | undefined) ?? null;
+    return (this.dataStmt.get(digestKey(digest), digest) as Buffer | null | undefined) ?? null;
   }
 
   async open(digest: Buffer): Promise<Readable> {

@@ -1,6 +1,7 @@
 import type { EvidenceFilter, EvidenceIdentity, EvidenceIndex, EvidenceStats } from "../evidence-index.js";
 import type { EvidenceRow } from "../index-ops.js";
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
+import { digestKey } from "./schema.js";
 
 interface Row {
   leaf_idx: number;
@@ -28,7 +29,7 @@ interface RecordFields {
 const IN_CHUNK = 500;
 
 function identitiesSql(n: number): string {
-  return `SELECT digest, leaf_idx, meta_hash FROM evidence WHERE digest IN (${new Array(n).fill("?").join(",")})`;
+  return `SELECT digest, leaf_idx, meta_hash FROM evidence WHERE dkey IN (${new Array(n).fill("?").join(",")})`;
 }
 
 const SELECT = "SELECT e.leaf_idx, e.meta_hash, j.body FROM evidence e JOIN entries j ON j.idx = e.leaf_idx";
@@ -41,14 +42,14 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   private readonly identitiesStmt: SqliteStatement;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.getStmt = db.prepare(`${SELECT} WHERE e.digest = ?`);
-    this.identityStmt = db.prepare("SELECT leaf_idx, meta_hash FROM evidence WHERE digest = ?");
+    this.getStmt = db.prepare(`${SELECT} WHERE e.dkey = ? AND e.digest = ?`);
+    this.identityStmt = db.prepare("SELECT leaf_idx, meta_hash FROM evidence WHERE dkey = ? AND digest = ?");
     this.identitiesStmt = db.prepare(identitiesSql(IN_CHUNK));
     this.posStmt = db.prepare("SELECT value FROM meta WHERE key = 'index_position'").pluck();
   }
 
   get(digest: Buffer): Promise<EvidenceRow | null> {
-    const row = this.getStmt.get(digest) as Row | undefined;
+    const row = this.getStmt.get(digestKey(digest), digest) as Row | undefined;
     return Promise.resolve(row ? toEvidence(row) : null);
   }
 
@@ -58,7 +59,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
     for (let i = 0; i < digests.length; i += IN_CHUNK) {
       const part = digests.slice(i, i + IN_CHUNK);
       const stmt = part.length === IN_CHUNK ? this.identitiesStmt : this.db.prepare(identitiesSql(part.length));
-      for (const r of stmt.all(...part) as { digest: Buffer; leaf_idx: number; meta_hash: Buffer }[]) {
+      for (const r of stmt.all(...part.map(digestKey)) as { digest: Buffer; leaf_idx: number; meta_hash: Buffer }[]) {
         out.set(r.digest.toString("hex"), { leafIndex: r.leaf_idx, metaHash: r.meta_hash });
       }
     }
@@ -66,7 +67,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   }
 
   identity(digest: Buffer): Promise<EvidenceIdentity | null> {
-    const row = this.identityStmt.get(digest) as { leaf_idx: number; meta_hash: Buffer } | undefined;
+    const row = this.identityStmt.get(digestKey(digest), digest) as { leaf_idx: number; meta_hash: Buffer } | undefined;
     return Promise.resolve(row ? { leafIndex: row.leaf_idx, metaHash: row.meta_hash } : null);
   }
 

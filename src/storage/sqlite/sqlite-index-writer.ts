@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { EvidenceIndexRow, IndexOp } from "../index-ops.js";
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
-import { DROP_PROJECTION_INDEXES, PROJECTION_INDEXES } from "./schema.js";
+import { digestKey, DROP_PROJECTION_INDEXES, PROJECTION_INDEXES } from "./schema.js";
 
 /** Applies projection writes to the SQLite index tables. */
 export class SqliteIndexWriter {
@@ -10,8 +10,8 @@ export class SqliteIndexWriter {
 
   constructor(private readonly db: SqliteDatabase) {
     this.put = db.prepare(
-      `INSERT OR REPLACE INTO evidence (leaf_idx, digest, domain, subdomain, kind, date, size, retention, meta_hash)
-        VALUES (?,?,?,?,?,?,?,?,?)`,
+      `INSERT INTO evidence (leaf_idx, digest, dkey, domain, subdomain, kind, date, size, retention, meta_hash)
+        VALUES (?,?,?,?,?,?,?,?,?,?)`,
     );
     this.pos = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_position', ?)");
   }
@@ -33,6 +33,7 @@ export class SqliteIndexWriter {
     this.put.run(
       r.leafIndex,
       r.digest,
+      digestKey(r.digest),
       r.domain,
       r.subdomain,
       r.kind,
