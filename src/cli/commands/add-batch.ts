@@ -2,8 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { projectAll } from "../../app/projection.js";
 import type { Vigil } from "../../app/vigil.js";
-import { commitEvidence, type Candidate } from "../../domains/evidence/evidence-service.js";
-import { ingestFile } from "../../domains/evidence/ingest.js";
+import { bulkIngest } from "../../domains/evidence/bulk-ingest.js";
 import { parseEvidenceMeta, type EvidenceMeta } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
 import type { Output } from "../output.js";
@@ -24,25 +23,25 @@ type Flags = Parameters<typeof rawMeta>[0] & { batchSize: number };
 export async function runAddBatch(v: Vigil, out: Output, source: string, flags: Flags): Promise<void> {
   const today = v.clock.now().toISOString().slice(0, 10);
   const plan = planBatch(source, flags, today, v.config.retentionClasses);
-  const counts = { added: 0, exists: 0, rejected: 0 };
-  for (let i = 0; i < plan.length; i += flags.batchSize) {
-    const group: Candidate[] = [];
-    for (const item of plan.slice(i, i + flags.batchSize)) {
-      group.push({ contents: await ingestFile(item.path, v.config.inlineLimit, v.blobs), meta: item.meta });
-    }
-    const outcomes = await commitEvidence(
-      { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll },
-      group,
-    );
-    out.endProgress();
-    for (const o of outcomes) {
-      printOutcome(out, o);
-      if (o.status === "added") counts.added++;
-      else if (o.status === "exists") counts.exists++;
-      else counts.rejected++;
-    }
-    out.progress("ingesting", Math.min(i + flags.batchSize, plan.length), plan.length);
-  }
+  const counts = { added: 0, exists: 0, rejected: 0, done: 0 };
+  const groups: PlannedItem[][] = [];
+  for (let i = 0; i < plan.length; i += flags.batchSize) groups.push(plan.slice(i, i + flags.batchSize));
+  const deps = { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll };
+  await bulkIngest(deps, groups, {
+    blobs: v.blobs,
+    inlineLimit: v.config.inlineLimit,
+    onCommitted: (outcomes) => {
+      out.endProgress();
+      for (const o of outcomes) {
+        printOutcome(out, o);
+        if (o.status === "added") counts.added++;
+        else if (o.status === "exists") counts.exists++;
+        else counts.rejected++;
+      }
+      counts.done += outcomes.length;
+      out.progress("ingesting", counts.done, plan.length);
+    },
+  });
   out.endProgress();
   out.info(`${counts.added} added, ${counts.exists} already present, ${counts.rejected} rejected`);
   if (counts.rejected > 0) process.exitCode = 4;
