@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
-import { equalBytes } from "../journal/index.js";
+import { equalBytes, sha256 } from "../journal/index.js";
 import type { Finding } from "./report.js";
 
 const CHUNK = 4 << 20;
@@ -45,7 +45,7 @@ export function checkInlineBlob(data: Buffer, digest: Buffer, size: number): Fin
   const id = `sha256:${digest.toString("hex")}`;
   if (data.length !== size)
     return { kind: "artifact", id, problem: `size is ${data.length} bytes, recorded ${size}` };
-  if (!equalBytes(createHash("sha256").update(data).digest(), digest)) {
+  if (!equalBytes(sha256(data), digest)) {
     return { kind: "artifact", id, problem: "contents do not match their sha256 digest" };
   }
   return null;

@@ -1,11 +1,13 @@
 import { availableParallelism } from "node:os";
 import type { Verifier } from "../journal/index.js";
 import { verifyAnchors } from "../log/anchors.js";
+import type { StoredCheckpoint } from "../storage/log-reader.js";
 import type { SqliteBlobStore } from "../storage/sqlite/sqlite-blob-store.js";
 import type { SqliteLogStore } from "../storage/sqlite/sqlite-log-store.js";
 import { addCounts, emptyCounts, type Finding, type VerifyCounts } from "./report.js";
-import { runWorker } from "./run-worker.js";
-import { checkTree } from "./tree-check.js";
+import { checkTreeTop } from "./tree-top.js";
+import { runTasks } from "./verify-pool.js";
+import type { VerifyTask } from "./verify-worker.js";
 
 export interface VerifyDeps {
   readonly dbPath: string;
@@ -20,30 +22,33 @@ export interface VerifyOutcome {
   readonly counts: VerifyCounts;
 }
 
+/** Leaf ranges are aligned powers of two, at least this long, about 4 per worker. */
+const MIN_RANGE = 4096;
+
 /**
- * Full verification, using every core: each worker takes a range of leaves
- * (records, their inline contents and index rows) and a size-balanced share
- * of the file blobs, while this thread recomputes the tree from the stored
- * leaf hashes and checks every anchor.
+ * Full verification on every core. Workers take tasks from one queue: file
+ * blobs (largest first), then aligned leaf ranges, each checking records,
+ * inline contents, index rows and every subtree inside the range. This
+ * thread joins the range roots into the upper tree, checks every anchor's
+ * root against it, and every anchor's signature and consistency link.
  */
 export async function verifyFull(
   deps: VerifyDeps,
   onProgress?: (stage: string, n: number) => void,
 ): Promise<VerifyOutcome> {
-  const shards = Math.max(2, availableParallelism());
+  const workers = Math.max(2, availableParallelism());
   deps.log.checkpointWal();
   const size = await deps.log.size();
-  const fileShards = assignFiles(deps, shards);
-  const per = Math.ceil(size / shards);
-  const workers = fileShards.map((files, i) =>
-    runWorker({ db: deps.dbPath, start: i * per, end: Math.min(size, (i + 1) * per), files }),
-  );
   const anchors = await deps.log.listCheckpoints();
-  onProgress?.("tree", size);
-  const tree = checkTree(deps.log, anchors);
-  const findings: Finding[] = [...tree.findings];
+  const rangeSize = chooseRange(size, workers);
+  const tasks: VerifyTask[] = [...fileTasks(deps), ...rangeTasks(size, rangeSize, anchors)];
+  const results = await runTasks(deps.dbPath, workers, tasks, (n) => onProgress?.("tasks", n));
+  const findings: Finding[] = results.flatMap((r) => r.findings);
   const counts = emptyCounts();
-  addCounts(counts, { nodes: tree.nodes, anchors: anchors.length });
+  for (const r of results) addCounts(counts, r.counts);
+  const top = checkTreeTop(deps.log, size, rangeSize, results, anchors);
+  findings.push(...top.findings);
+  addCounts(counts, { nodes: top.nodes, anchors: anchors.length });
   for (const checked of await verifyAnchors(
     { log: deps.log, verifier: deps.verifier, origin: deps.origin },
     "all",
@@ -51,22 +56,36 @@ export async function verifyFull(
     for (const p of checked.problems)
       findings.push({ kind: "anchor", id: `anchor ${checked.seq}`, problem: p });
   }
-  for (const r of await Promise.all(workers)) {
-    findings.push(...r.findings);
-    addCounts(counts, r.counts);
-  }
   return { findings, counts };
 }
 
-/** Spread file blobs over shards, largest first onto the least-loaded shard. */
-function assignFiles(deps: VerifyDeps, shards: number): [string, string, number][][] {
-  const out: [string, string, number][][] = Array.from({ length: shards }, () => []);
-  const load = new Array<number>(shards).fill(0);
-  const files = deps.blobs.fileBlobs().sort((a, b) => b.size - a.size);
-  for (const f of files) {
-    const i = load.indexOf(Math.min(...load));
-    out[i]?.push([deps.blobs.files.pathOf(f.digest), f.digest.toString("hex"), f.size]);
-    load[i] = (load[i] ?? 0) + f.size + 4096;
+function chooseRange(size: number, workers: number): number {
+  let r = MIN_RANGE;
+  while (r * 2 * workers * 4 <= size) r *= 2;
+  return r;
+}
+
+function rangeTasks(size: number, rangeSize: number, anchors: readonly StoredCheckpoint[]): VerifyTask[] {
+  const tasks: VerifyTask[] = [];
+  for (let lo = 0; lo < size; lo += rangeSize) {
+    const hi = Math.min(size, lo + rangeSize);
+    tasks.push({
+      kind: "range",
+      lo,
+      hi,
+      anchorSizes: anchors.map((a) => a.size).filter((s) => s > lo && s <= hi),
+    });
   }
-  return out;
+  return tasks;
+}
+
+/** One task per file blob, largest first, so the queue balances the cores. */
+function fileTasks(deps: VerifyDeps): VerifyTask[] {
+  return deps.blobs
+    .fileBlobs()
+    .sort((a, b) => b.size - a.size)
+    .map((f) => ({
+      kind: "files",
+      files: [[deps.blobs.files.pathOf(f.digest), f.digest.toString("hex"), f.size]],
+    }));
 }

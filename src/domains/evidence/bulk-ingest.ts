@@ -27,7 +27,11 @@ export interface BulkOptions {
  * while this thread classifies and commits group k (one transaction each).
  * Nothing is acknowledged before its group's commit returned.
  */
-export async function bulkIngest(deps: EvidenceDeps, groups: Iterable<readonly BulkItem[]>, opts: BulkOptions): Promise<void> {
+export async function bulkIngest(
+  deps: EvidenceDeps,
+  groups: Iterable<readonly BulkItem[]>,
+  opts: BulkOptions,
+): Promise<void> {
   const pool = new PreparePool();
   const it = groups[Symbol.iterator]();
   const start = (g: readonly BulkItem[]) => {
@@ -51,7 +55,12 @@ export async function bulkIngest(deps: EvidenceDeps, groups: Iterable<readonly B
   }
 }
 
-async function toCandidates(items: readonly BulkItem[], results: readonly PrepareResult[], at: Date, opts: BulkOptions): Promise<Candidate[]> {
+async function toCandidates(
+  items: readonly BulkItem[],
+  results: readonly PrepareResult[],
+  at: Date,
+  opts: BulkOptions,
+): Promise<Candidate[]> {
   const out: Candidate[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as BulkItem;
@@ -60,13 +69,24 @@ async function toCandidates(items: readonly BulkItem[], results: readonly Prepar
       const [data, digest] = [toBuffer(r.data), toBuffer(r.digest)];
       const record = evidenceAdded(digest, data.length, item.meta, at);
       const encoded = { bytes: toBuffer(r.bytes), leafHash: toBuffer(r.leafHash) };
-      out.push({ contents: { kind: "inline", digest, size: data.length, data }, meta: item.meta, prepared: { record, encoded, metaHash: toBuffer(r.metaHash) } });
+      out.push({
+        contents: { kind: "inline", digest, size: data.length, data },
+        meta: item.meta,
+        prepared: { record, encoded, metaHash: toBuffer(r.metaHash) },
+      });
     } else if (r.large && item.path !== undefined) {
       out.push({ contents: await ingestFile(item.path, opts.inlineLimit, opts.blobs), meta: item.meta });
     } else if (r.large && item.data !== undefined) {
-      out.push({ contents: await ingestStream(Readable.from([item.data]), opts.inlineLimit, opts.blobs), meta: item.meta });
+      out.push({
+        contents: await ingestStream(Readable.from([item.data]), opts.inlineLimit, opts.blobs),
+        meta: item.meta,
+      });
     } else {
-      throw fsError(item.path ?? "(buffer)", Object.assign(new Error(r.large ? "too large" : r.message), { code: r.large ? "EFBIG" : r.code }), "cannot read");
+      throw fsError(
+        item.path ?? "(buffer)",
+        Object.assign(new Error(r.large ? "too large" : r.message), { code: r.large ? "EFBIG" : r.code }),
+        "cannot read",
+      );
     }
   }
   return out;

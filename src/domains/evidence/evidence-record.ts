@@ -82,7 +82,12 @@ export function projectEvidence(record: JournalRecord, index: number, bytes: Buf
 }
 
 /** The index write for one evidence.added record (shared by ingest and replay). */
-export function evidencePut(record: EvidenceAddedRecord, index: number, digest: Buffer, metaHash: Buffer): IndexOp {
+export function evidencePut(
+  record: EvidenceAddedRecord,
+  index: number,
+  digest: Buffer,
+  metaHash: Buffer,
+): IndexOp {
   const row: EvidenceIndexRow = {
     digest,
     leafIndex: index,

@@ -48,7 +48,11 @@ export async function commitEvidence(deps: EvidenceDeps, group: readonly Candida
   const pending = new Map<string, Buffer>();
   const known = await deps.evidence.identities(lookups(group));
   for (const c of group) {
-    const { record, encoded, metaHash: mh } = c.prepared ?? prepareEvidence(c.contents.digest, c.contents.size, c.meta, now);
+    const {
+      record,
+      encoded,
+      metaHash: mh,
+    } = c.prepared ?? prepareEvidence(c.contents.digest, c.contents.size, c.meta, now);
     const rejected = classify(known, c, record, mh, pending);
     if (rejected !== null) {
       if (c.contents.kind === "file") await c.contents.staged.discard();
@@ -113,10 +117,16 @@ function classify(
   return null;
 }
 
-function toAppendItem(c: Candidate, record: EvidenceAddedRecord, encoded: EncodedRecord, metaHash: Buffer): AppendItem {
+function toAppendItem(
+  c: Candidate,
+  record: EvidenceAddedRecord,
+  encoded: EncodedRecord,
+  metaHash: Buffer,
+): AppendItem {
   const digest = c.contents.digest;
   const ops = (index: number) => [evidencePut(record, index, digest, metaHash)];
-  if (c.contents.kind === "inline") return { encoded, record, ops, inline: { digest, data: c.contents.data } };
+  if (c.contents.kind === "inline")
+    return { encoded, record, ops, inline: { digest, data: c.contents.data } };
   return { encoded, record, ops, file: { digest, size: c.contents.size } };
 }
 

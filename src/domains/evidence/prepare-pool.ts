@@ -5,8 +5,11 @@ const WORKER_URL = new URL("./prepare-worker.js", import.meta.url);
 
 /** One preparation worker; requests are answered in order. unref'd so it never keeps the process alive. */
 export class PreparePool {
-  private readonly worker = new Worker(WORKER_URL);
-  private readonly waiting = new Map<number, { resolve: (r: PrepareResult[]) => void; reject: (e: Error) => void }>();
+  private readonly worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 128 } });
+  private readonly waiting = new Map<
+    number,
+    { resolve: (r: PrepareResult[]) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   private failure: Error | null = null;
 
@@ -17,7 +20,10 @@ export class PreparePool {
       this.waiting.delete(m.id);
     });
     this.worker.on("error", (e) => this.fail(e));
-    this.worker.on("exit", (code) => code !== 0 && this.fail(new Error(`preparation worker exited with ${code}`)));
+    this.worker.on(
+      "exit",
+      (code) => code !== 0 && this.fail(new Error(`preparation worker exited with ${code}`)),
+    );
   }
 
   prepare(items: PrepareRequest["items"], addedAt: Date, inlineLimit: number): Promise<PrepareResult[]> {
@@ -25,7 +31,12 @@ export class PreparePool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, addedAt: addedAt.toISOString(), inlineLimit, items } satisfies PrepareRequest);
+      this.worker.postMessage({
+        id,
+        addedAt: addedAt.toISOString(),
+        inlineLimit,
+        items,
+      } satisfies PrepareRequest);
     });
   }
 

@@ -9,14 +9,23 @@ export interface PreparedEvidence {
   readonly metaHash: Buffer;
 }
 
-export function prepareEvidence(digest: Buffer, size: number, meta: EvidenceMeta, addedAt: Date): PreparedEvidence {
+export function prepareEvidence(
+  digest: Buffer,
+  size: number,
+  meta: EvidenceMeta,
+  addedAt: Date,
+): PreparedEvidence {
   const record = evidenceAdded(digest, size, meta, addedAt);
   const encoded = encodeRecord(record);
   return { record, encoded, metaHash: metaHashFromCanonical(encoded.bytes, record.addedAt) };
 }
 
 /** Contents hashed and their record prepared, for small (inline) contents. */
-export function prepareInline(data: Buffer, meta: EvidenceMeta, addedAt: Date): PreparedEvidence & { digest: Buffer } {
+export function prepareInline(
+  data: Buffer,
+  meta: EvidenceMeta,
+  addedAt: Date,
+): PreparedEvidence & { digest: Buffer } {
   const digest = sha256(data);
   return { digest, ...prepareEvidence(digest, data.length, meta, addedAt) };
 }

@@ -58,8 +58,13 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
     const out = new Map<string, EvidenceIdentity>();
     for (let i = 0; i < digests.length; i += IN_CHUNK) {
       const part = digests.slice(i, i + IN_CHUNK);
-      const stmt = part.length === IN_CHUNK ? this.identitiesStmt : this.db.prepare(identitiesSql(part.length));
-      for (const r of stmt.all(...part.map(digestKey)) as { digest: Buffer; leaf_idx: number; meta_hash: Buffer }[]) {
+      const stmt =
+        part.length === IN_CHUNK ? this.identitiesStmt : this.db.prepare(identitiesSql(part.length));
+      for (const r of stmt.all(...part.map(digestKey)) as {
+        digest: Buffer;
+        leaf_idx: number;
+        meta_hash: Buffer;
+      }[]) {
         out.set(r.digest.toString("hex"), { leafIndex: r.leaf_idx, metaHash: r.meta_hash });
       }
     }
@@ -67,7 +72,8 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   }
 
   identity(digest: Buffer): Promise<EvidenceIdentity | null> {
-    const row = this.identityStmt.get(digestKey(digest), digest) as { leaf_idx: number; meta_hash: Buffer } | undefined;
+    const row = this.identityStmt.get(digestKey(digest), digest) as
+      { leaf_idx: number; meta_hash: Buffer } | undefined;
     return Promise.resolve(row ? { leafIndex: row.leaf_idx, metaHash: row.meta_hash } : null);
   }
 

@@ -105,7 +105,8 @@ export class SqliteLogStore implements LogStore {
     if (item.inline)
       this.s.insertInline!.run(index, item.inline.digest, item.inline.data.length, item.inline.data);
     if (item.file) this.s.insertFileRef!.run(index, item.file.digest, item.file.size);
-    for (const op of item.ops?.(index) ?? project(item.record, index, item.encoded.bytes)) this.writer.apply(op);
+    for (const op of item.ops?.(index) ?? project(item.record, index, item.encoded.bytes))
+      this.writer.apply(op);
   }
 
   private loadFrontier(size: number): Frontier {
