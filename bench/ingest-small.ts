@@ -52,7 +52,12 @@ try {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
   report("ingest-small", [
-    { figure: `vigil batched ingest, ${N} x 1 KiB (median of 3)`, value: median(ours), unit: "artifacts/s", target: ">= 30000" },
+    {
+      figure: `vigil batched ingest, ${N} x 1 KiB (median of 3)`,
+      value: median(ours),
+      unit: "artifacts/s",
+      target: ">= 30000",
+    },
     { figure: "raw better-sqlite3 baseline (median of 3)", value: median(raws), unit: "rows/s" },
     { figure: "ratio vigil / baseline", value: median(ours) / median(raws), unit: "x", target: ">= 0.5" },
   ]);

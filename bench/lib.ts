@@ -29,9 +29,14 @@ export async function ingest(v: Vigil, payloads: readonly Buffer[], batch = 1000
   );
   const deps = { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll };
   const groups: BulkItem[][] = [];
-  for (let i = 0; i < payloads.length; i += batch) groups.push(payloads.slice(i, i + batch).map((data) => ({ data, meta })));
+  for (let i = 0; i < payloads.length; i += batch)
+    groups.push(payloads.slice(i, i + batch).map((data) => ({ data, meta })));
   const t0 = performance.now();
-  await bulkIngest(deps, groups, { blobs: v.blobs, inlineLimit: v.config.inlineLimit, onCommitted: () => undefined });
+  await bulkIngest(deps, groups, {
+    blobs: v.blobs,
+    inlineLimit: v.config.inlineLimit,
+    onCommitted: () => undefined,
+  });
   return (performance.now() - t0) / 1000;
 }
 
