@@ -6,20 +6,11 @@ import { canonicalPath, type EvidenceMeta } from "./metadata.js";
 export const EVIDENCE_ADDED = "evidence.added";
 
 /** evidence.added v1: the journal's commitment to an artifact's bytes and metadata. */
-export interface EvidenceAddedRecord extends JournalRecord {
+export interface EvidenceAddedRecord extends JournalRecord, Omit<EvidenceMeta, "ext"> {
   readonly type: typeof EVIDENCE_ADDED;
   readonly v: 1;
   readonly digest: string;
   readonly size: number;
-  readonly domain: string;
-  readonly subdomain: string;
-  readonly name: string;
-  readonly date: string;
-  readonly kind: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly retention: string;
-  readonly producer: string | null;
-  readonly parents: readonly string[];
   readonly path: string;
   readonly addedAt: string;
 }
