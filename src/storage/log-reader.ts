@@ -16,6 +16,8 @@ export interface StoredCheckpoint {
   /** The complete C2SP signed note. */
   readonly note: string;
   readonly createdAt: string;
+  /** Chain segment: 1, then +1 for each new chain started after an unrecoverable break. */
+  readonly segment: number;
 }
 
 /**

@@ -39,6 +39,8 @@ export interface NewCheckpoint {
   readonly root: Buffer;
   readonly note: string;
   readonly createdAt: string;
+  /** Defaults to the latest checkpoint's segment (1 for the first). */
+  readonly segment?: number;
 }
 
 /** The write side of the journal: atomic, durable appends and the anchor chain. */

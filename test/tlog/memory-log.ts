@@ -93,7 +93,7 @@ function record<T>(into: number[], items: T[]): T[] {
 function stored(leaves: readonly Buffer[]): StoredCheckpoint {
   const root = Buffer.from(frontierRoot(appendLeaves(EMPTY_FRONTIER, leaves).frontier) ?? EMPTY_ROOT);
   const note = signedCheckpoint(leaves, root);
-  return { seq: 1, size: leaves.length, root, note, createdAt: "2025-01-01T00:00:00.000Z" };
+  return { seq: 1, size: leaves.length, root, note, createdAt: "2025-01-01T00:00:00.000Z", segment: 1 };
 }
 
 function key(id: NodeId): string {

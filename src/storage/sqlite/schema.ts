@@ -2,7 +2,7 @@ import { VigilError } from "../../errors.js";
 import type { SqliteDatabase } from "./driver.js";
 
 /** Bumped whenever the schema changes; a newer database is refused, never downgraded. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -24,6 +24,29 @@ CREATE TABLE evidence (leaf_idx INTEGER PRIMARY KEY, digest BLOB NOT NULL, dkey 
   subdomain TEXT NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL, size INTEGER NOT NULL,
   retention TEXT NOT NULL, meta_hash BLOB NOT NULL);
 `;
+
+/**
+ * v2: evidence lifecycle. Checkpoints carry their chain segment (a new
+ * segment starts after an unrecoverable break); holds and artifact states
+ * (expired, corrupted) are projections of journal records, keyed by the leaf
+ * index of the artifact's evidence.added record.
+ */
+const SCHEMA_V2 = `
+ALTER TABLE checkpoints ADD COLUMN segment INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE holds (evidence_leaf INTEGER PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL,
+  record_leaf INTEGER NOT NULL);
+CREATE TABLE evidence_state (evidence_leaf INTEGER PRIMARY KEY, state TEXT NOT NULL, reason TEXT NOT NULL,
+  at TEXT NOT NULL, record_leaf INTEGER NOT NULL);
+`;
+
+/** Migrations by the version they produce; each runs once, in order, in one transaction. */
+const MIGRATIONS: readonly (readonly [number, string])[] = [
+  [1, SCHEMA_V1],
+  [2, SCHEMA_V2],
+];
+
+/** Tables that are projections of the journal: emptied and refilled by index rebuild. */
+export const PROJECTION_TABLES = ["evidence", "holds", "evidence_state"] as const;
 
 /**
  * The projection's secondary indexes, kept apart so a rebuild can drop them,
@@ -52,7 +75,7 @@ export function migrate(db: SqliteDatabase): void {
   }
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
-    db.exec(SCHEMA_V1);
+    for (const [to, sql] of MIGRATIONS) if (to > version) db.exec(sql);
     db.exec(PROJECTION_INDEXES);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();

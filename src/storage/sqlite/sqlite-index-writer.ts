@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { EvidenceIndexRow, IndexOp } from "../index-ops.js";
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
-import { digestKey, DROP_PROJECTION_INDEXES, PROJECTION_INDEXES } from "./schema.js";
+import { digestKey, DROP_PROJECTION_INDEXES, PROJECTION_INDEXES, PROJECTION_TABLES } from "./schema.js";
 
 /** Applies projection writes to the SQLite index tables. */
 export class SqliteIndexWriter {
@@ -47,7 +47,7 @@ export class SqliteIndexWriter {
   /** Empties every projection table and drops its indexes (rebuild starts from nothing). */
   clear(): void {
     this.db.exec(DROP_PROJECTION_INDEXES);
-    this.db.exec("DELETE FROM evidence");
+    for (const t of PROJECTION_TABLES) this.db.exec(`DELETE FROM ${t}`);
   }
 
   /** Builds the projection indexes over the replayed rows. */

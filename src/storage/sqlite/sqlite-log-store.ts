@@ -29,6 +29,7 @@ interface CheckpointRow {
   root: Buffer;
   note: string;
   created_at: string;
+  segment: number;
 }
 
 /** LogStore on SQLite: one transaction per batch (group commit), fsync'd before it returns. */
@@ -54,12 +55,12 @@ export class SqliteLogStore implements LogStore {
         .prepare("SELECT idx, leaf_hash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx")
         .raw(),
       insertCp: db.prepare(
-        "INSERT INTO checkpoints (seq, size, root, note, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO checkpoints (seq, size, root, note, created_at, segment) VALUES (?, ?, ?, ?, ?, ?)",
       ),
-      cps: db.prepare("SELECT seq, size, root, note, created_at FROM checkpoints ORDER BY seq"),
-      cp: db.prepare("SELECT seq, size, root, note, created_at FROM checkpoints WHERE seq = ?"),
+      cps: db.prepare("SELECT seq, size, root, note, created_at, segment FROM checkpoints ORDER BY seq"),
+      cp: db.prepare("SELECT seq, size, root, note, created_at, segment FROM checkpoints WHERE seq = ?"),
       lastCp: db.prepare(
-        "SELECT seq, size, root, note, created_at FROM checkpoints ORDER BY seq DESC LIMIT 1",
+        "SELECT seq, size, root, note, created_at, segment FROM checkpoints ORDER BY seq DESC LIMIT 1",
       ),
     };
     this.writer = new SqliteIndexWriter(db);
@@ -187,8 +188,9 @@ export class SqliteLogStore implements LogStore {
       const add = this.db.transaction(() => {
         const last = this.s.lastCp!.get() as CheckpointRow | undefined;
         const seq = (last?.seq ?? 0) + 1;
-        this.s.insertCp!.run(seq, cp.size, cp.root, cp.note, cp.createdAt);
-        return { seq, ...cp };
+        const segment = cp.segment ?? last?.segment ?? 1;
+        this.s.insertCp!.run(seq, cp.size, cp.root, cp.note, cp.createdAt, segment);
+        return { seq, size: cp.size, root: cp.root, note: cp.note, createdAt: cp.createdAt, segment };
       });
       return Promise.resolve(add.immediate());
     } catch (e) {
@@ -222,5 +224,5 @@ export class SqliteLogStore implements LogStore {
 }
 
 function toCheckpoint(r: CheckpointRow): StoredCheckpoint {
-  return { seq: r.seq, size: r.size, root: r.root, note: r.note, createdAt: r.created_at };
+  return { seq: r.seq, size: r.size, root: r.root, note: r.note, createdAt: r.created_at, segment: r.segment };
 }
