@@ -7,6 +7,7 @@ import { openDatabase } from "../storage/sqlite/open-database.js";
 import { SqliteBlobStore } from "../storage/sqlite/sqlite-blob-store.js";
 import { SqliteEvidenceIndex } from "../storage/sqlite/sqlite-evidence-index.js";
 import { SqliteLogStore } from "../storage/sqlite/sqlite-log-store.js";
+import { SqliteLifecycle } from "../storage/sqlite/sqlite-lifecycle.js";
 import { SqliteMaintenance } from "../storage/sqlite/sqlite-maintenance.js";
 import { loadSigner } from "./keys-file.js";
 import { parseLockerConfig, type LockerConfig } from "./locker-config.js";
@@ -20,6 +21,7 @@ export interface Vigil {
   readonly blobs: SqliteBlobStore;
   readonly evidence: SqliteEvidenceIndex;
   readonly maintenance: SqliteMaintenance;
+  readonly lifecycle: SqliteLifecycle;
   readonly signer: Signer;
   readonly verifier: Verifier;
   readonly verifierKey: string;
@@ -51,6 +53,7 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
     blobs: new SqliteBlobStore(db, files),
     evidence: new SqliteEvidenceIndex(db),
     maintenance: new SqliteMaintenance(db, log),
+    lifecycle: new SqliteLifecycle(db, log),
     signer,
     verifier: ed25519Verifier(signer.name, signer.publicKey),
     verifierKey: formatVerifierKey(signer.name, signer.publicKey),
