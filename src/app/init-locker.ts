@@ -8,7 +8,7 @@ import { openDatabase } from "../storage/sqlite/open-database.js";
 import { generateKeyPair } from "./keys-file.js";
 import { DEFAULT_INLINE_LIMIT, type LockerConfig } from "./locker-config.js";
 import { lockerPaths } from "./paths.js";
-import { DEFAULT_RETENTION_CLASSES } from "../domains/evidence/metadata.js";
+import { DEFAULT_RETENTION_CLASSES, DEFAULT_RETENTION_DAYS } from "../domains/evidence/metadata.js";
 
 export interface InitOptions {
   readonly origin?: string;
@@ -35,6 +35,7 @@ export function initLocker(dataDir: string, clock: Clock, options: InitOptions =
     createdAt: clock.now().toISOString(),
     inlineLimit: options.inlineLimit ?? DEFAULT_INLINE_LIMIT,
     retentionClasses: [...DEFAULT_RETENTION_CLASSES],
+    retentionDays: { ...DEFAULT_RETENTION_DAYS },
   };
   const staging = join(dirname(target), `.${basename(target)}.init-${randomBytes(4).toString("hex")}`);
   try {

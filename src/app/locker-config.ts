@@ -1,5 +1,5 @@
 import { VigilError } from "../errors.js";
-import { DEFAULT_RETENTION_CLASSES } from "../domains/evidence/metadata.js";
+import { DEFAULT_RETENTION_DAYS } from "../domains/evidence/metadata.js";
 
 /** vigil.json, the locker's own configuration; versioned like every wire format. */
 export interface LockerConfig {
@@ -11,6 +11,8 @@ export interface LockerConfig {
   /** Contents up to this many bytes are kept inline in the database. */
   readonly inlineLimit: number;
   readonly retentionClasses: readonly string[];
+  /** Days each class is kept after its evidence date; null = indefinitely. */
+  readonly retentionDays: Readonly<Record<string, number | null>>;
 }
 
 export const DEFAULT_INLINE_LIMIT = 64 * 1024;
@@ -35,13 +37,8 @@ export function parseLockerConfig(text: string, where: string): LockerConfig {
   const inlineLimit = r.inlineLimit ?? DEFAULT_INLINE_LIMIT;
   if (!Number.isSafeInteger(inlineLimit) || (inlineLimit as number) < 0 || (inlineLimit as number) > 1 << 24)
     bad("inlineLimit");
-  const classes = r.retentionClasses ?? DEFAULT_RETENTION_CLASSES;
-  if (
-    !Array.isArray(classes) ||
-    !classes.every((c) => typeof c === "string" && /^[a-z][a-z0-9-]*$/.test(c))
-  ) {
-    bad("retentionClasses");
-  }
+  const days = parseRetentionDays(r.retentionDays, bad);
+  const classes = Object.keys(days);
   return {
     format: "vigil-locker",
     v: 1,
@@ -49,6 +46,25 @@ export function parseLockerConfig(text: string, where: string): LockerConfig {
     origin: r.origin as string,
     createdAt: r.createdAt as string,
     inlineLimit: inlineLimit as number,
-    retentionClasses: classes as string[],
+    retentionClasses: classes,
+    retentionDays: days,
   };
+}
+
+/**
+ * Retention classes: the defaults (operational 2 years, audit 7 years,
+ * incident indefinitely — stella-evidence-locker-runbook) plus custom classes
+ * from vigil.json `retentionDays` ({"pci": 365, "legal": null}).
+ */
+function parseRetentionDays(raw: unknown, bad: (field: string) => never): Record<string, number | null> {
+  const out: Record<string, number | null> = { ...DEFAULT_RETENTION_DAYS };
+  if (raw === undefined) return out;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) bad("retentionDays");
+  for (const [name, d] of Object.entries(raw as Record<string, unknown>)) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) bad(`retentionDays.${name}`);
+    if (d !== null && (!Number.isSafeInteger(d) || (d as number) < 1 || (d as number) > 36500))
+      bad(`retentionDays.${name}`);
+    out[name] = d as number | null;
+  }
+  return out;
 }

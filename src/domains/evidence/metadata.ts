@@ -1,7 +1,12 @@
 import { VigilError } from "../../errors.js";
 
-/** Built-in retention classes (stella-evidence-locker-runbook: operational 2y, audit 7y, incident indefinite). */
-export const DEFAULT_RETENTION_CLASSES = ["operational", "audit", "incident"] as const;
+/** Built-in retention classes and their days (stella-evidence-locker-runbook: operational 2y, audit 7y, incident indefinite). */
+export const DEFAULT_RETENTION_DAYS: Readonly<Record<string, number | null>> = {
+  operational: 730,
+  audit: 2555,
+  incident: null,
+};
+export const DEFAULT_RETENTION_CLASSES: readonly string[] = Object.keys(DEFAULT_RETENTION_DAYS);
 
 export interface EvidenceMeta {
   readonly domain: string;
