@@ -19,6 +19,7 @@ export function verifyDeps(v: Vigil): VerifyDeps {
     dbPath: v.paths.database,
     log: v.log,
     blobs: v.blobs,
+    evidence: v.evidence,
     verifier: v.verifier,
     origin: v.config.origin,
   };
@@ -51,6 +52,7 @@ export async function runVerification(
     result: outcome.findings.length === 0 ? "passed" : "failed",
     counts: outcome.counts,
     findings: outcome.findings,
+    expected: outcome.expected,
   };
   return { report, reportId: await storeReport(v, report) };
 }

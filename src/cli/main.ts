@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { exitCodeFor, isVigilError } from "../errors.js";
 import { registerAnchorCommands } from "./commands/anchor.js";
 import { registerEvidenceCommands } from "./commands/evidence.js";
+import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { registerLockerCommands } from "./commands/locker.js";
 import { registerProofCommands } from "./commands/proof.js";
 import { registerStorageCommands } from "./commands/storage.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? `vigil: ${s}` : s) });
   registerLockerCommands(program);
   registerEvidenceCommands(program);
+  registerLifecycleCommands(program);
   registerAnchorCommands(program);
   registerProofCommands(program);
   registerVerifyCommands(program);

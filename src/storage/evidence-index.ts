@@ -1,4 +1,4 @@
-import type { EvidenceRow } from "./index-ops.js";
+import type { ArtifactState, EvidenceRow, LifecycleFact } from "./index-ops.js";
 
 export interface EvidenceFilter {
   readonly domain?: string;
@@ -22,6 +22,20 @@ export interface EvidenceIdentity {
   readonly metaHash: Buffer;
 }
 
+export interface ArtifactLifecycle {
+  readonly hold: LifecycleFact | null;
+  readonly state: { readonly state: ArtifactState; readonly fact: LifecycleFact } | null;
+}
+
+/** An artifact whose retention ran out: not held, not already expired. */
+export interface RetentionCandidate {
+  readonly digest: Buffer;
+  readonly leafIndex: number;
+  readonly retention: string;
+  readonly date: string;
+  readonly size: number;
+}
+
 /** Read side of the evidence projection. */
 export interface EvidenceIndex {
   get(digest: Buffer): Promise<EvidenceRow | null>;
@@ -31,6 +45,9 @@ export interface EvidenceIndex {
   identities(digests: readonly Buffer[]): Promise<Map<string, EvidenceIdentity>>;
   list(filter: EvidenceFilter): Promise<EvidenceRow[]>;
   stats(): Promise<EvidenceStats>;
+  lifecycle(leafIndex: number): Promise<ArtifactLifecycle>;
+  /** Unheld, unexpired artifacts of `retention` dated before `before` (YYYY-MM-DD), oldest first. */
+  retentionCandidates(retention: string, before: string, limit: number): Promise<RetentionCandidate[]>;
   /** Number of journal entries the index has applied (index position). */
   position(): Promise<number>;
 }

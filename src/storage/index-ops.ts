@@ -28,4 +28,20 @@ export type EvidenceIndexRow = Pick<
   "digest" | "leafIndex" | "domain" | "subdomain" | "kind" | "date" | "size" | "retention" | "metaHash"
 >;
 
-export type IndexOp = { readonly op: "evidence.put"; readonly row: EvidenceIndexRow };
+/** An artifact's lifecycle fact, keyed by the leaf of its evidence.added record. */
+export interface LifecycleFact {
+  readonly evidenceLeaf: number;
+  readonly reason: string;
+  readonly at: string;
+  /** Leaf of the record that established the fact. */
+  readonly recordLeaf: number;
+}
+
+export type ArtifactState = "expired" | "corrupted";
+
+export type IndexOp =
+  | { readonly op: "evidence.put"; readonly row: EvidenceIndexRow }
+  | { readonly op: "hold.put"; readonly fact: LifecycleFact }
+  | { readonly op: "hold.delete"; readonly evidenceLeaf: number }
+  | { readonly op: "state.put"; readonly state: ArtifactState; readonly fact: LifecycleFact }
+  | { readonly op: "state.delete"; readonly evidenceLeaf: number };

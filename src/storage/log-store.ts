@@ -24,6 +24,10 @@ export interface AppendItem {
   readonly ops?: (index: number) => readonly IndexOp[];
   readonly inline?: InlineBlob;
   readonly file?: FileBlobRef;
+  /** Blob row for `inline`/`file` when not the item's own leaf (recovery re-stores an artifact's row). */
+  readonly blobId?: number;
+  /** Remove this blob row (retention expiry) in the same transaction as the record. */
+  readonly dropContents?: number;
 }
 
 /** Computes the index writes for one record at its assigned leaf index. */

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Verifier } from "../journal/index.js";
 import { verifyAnchors } from "../log/anchors.js";
+import type { EvidenceIndex } from "../storage/evidence-index.js";
 import type { StoredCheckpoint } from "../storage/log-reader.js";
 import type { SqliteBlobStore } from "../storage/sqlite/sqlite-blob-store.js";
 import type { SqliteLogStore } from "../storage/sqlite/sqlite-log-store.js";
@@ -13,12 +14,14 @@ export interface VerifyDeps {
   readonly dbPath: string;
   readonly log: SqliteLogStore;
   readonly blobs: SqliteBlobStore;
+  readonly evidence: EvidenceIndex;
   readonly verifier: Verifier;
   readonly origin: string;
 }
 
 export interface VerifyOutcome {
   readonly findings: Finding[];
+  readonly expected: Finding[];
   readonly counts: VerifyCounts;
 }
 
@@ -56,7 +59,7 @@ export async function verifyFull(
     for (const p of checked.problems)
       findings.push({ kind: "anchor", id: `anchor ${checked.seq}`, problem: p });
   }
-  return { findings, counts };
+  return { findings, expected: results.flatMap((r) => r.expected), counts };
 }
 
 function chooseRange(size: number, workers: number): number {
@@ -86,6 +89,6 @@ function fileTasks(deps: VerifyDeps): VerifyTask[] {
     .sort((a, b) => b.size - a.size)
     .map((f) => ({
       kind: "files",
-      files: [[deps.blobs.files.pathOf(f.digest), f.digest.toString("hex"), f.size]],
+      files: [[deps.blobs.files.pathOf(f.digest), f.digest.toString("hex"), f.size, f.state]],
     }));
 }

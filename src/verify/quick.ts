@@ -38,11 +38,12 @@ export function sampleIndices(size: number, n: number, seed: number): number[] {
  */
 export async function verifyQuick(deps: VerifyDeps, sample: number, seed: number): Promise<VerifyOutcome> {
   const findings: Finding[] = [];
+  const expected: Finding[] = [];
   const counts = emptyCounts();
   const anchor = await deps.log.latestCheckpoint();
   for (const idx of sampleIndices(await deps.log.size(), sample, seed)) {
     counts.leaves++;
-    await checkEntry(deps, idx, anchor, findings, counts);
+    await checkEntry(deps, idx, anchor, { findings, expected }, counts);
   }
   for (const a of await verifyAnchors(
     { log: deps.log, verifier: deps.verifier, origin: deps.origin },
@@ -51,16 +52,17 @@ export async function verifyQuick(deps: VerifyDeps, sample: number, seed: number
     counts.anchors++;
     for (const p of a.problems) findings.push({ kind: "anchor", id: `anchor ${a.seq}`, problem: p });
   }
-  return { findings, counts };
+  return { findings, expected, counts };
 }
 
 async function checkEntry(
   deps: VerifyDeps,
   idx: number,
   anchor: StoredCheckpoint | null,
-  findings: Finding[],
+  out: { findings: Finding[]; expected: Finding[] },
   counts: ReturnType<typeof emptyCounts>,
 ): Promise<void> {
+  const findings = out.findings;
   const [entry] = await deps.log.readEntries(idx, idx + 1);
   const id = `leaf ${idx}`;
   if (entry === undefined) return void findings.push({ kind: "leaf", id, problem: "entry is missing" });
@@ -81,26 +83,35 @@ async function checkEntry(
     return void findings.push({ kind: "record", id, problem: (e as Error).message });
   }
   if (record.type !== "evidence.added" || typeof record.digest !== "string") return;
-  await checkContents(deps, Buffer.from(record.digest.slice(7), "hex"), findings, counts);
+  await checkContents(deps, Buffer.from(record.digest.slice(7), "hex"), idx, out, counts);
 }
 
 async function checkContents(
   deps: VerifyDeps,
   digest: Buffer,
-  findings: Finding[],
+  leaf: number,
+  out: { findings: Finding[]; expected: Finding[] },
   counts: ReturnType<typeof emptyCounts>,
 ): Promise<void> {
+  const id = `sha256:${digest.toString("hex")}`;
+  const state = (await deps.evidence.lifecycle(leaf)).state?.state;
+  if (state === "expired") {
+    counts.expired++;
+    return void out.expected.push({
+      kind: "artifact",
+      id,
+      problem: "contents expired under retention (the record remains)",
+    });
+  }
   const info = await deps.blobs.stat(digest);
   counts.artifacts++;
   if (info === null)
-    return void findings.push({
-      kind: "artifact",
-      id: `sha256:${digest.toString("hex")}`,
-      problem: "contents are not in the blob store",
-    });
+    return void out.findings.push({ kind: "artifact", id, problem: "contents are not in the blob store" });
   counts.bytes += info.size;
   const f = info.inline
     ? checkInlineBlob(deps.blobs.inlineData(digest) ?? Buffer.alloc(0), digest, info.size)
     : checkFileBlob(deps.blobs.files.pathOf(digest), digest, info.size);
-  if (f !== null) findings.push(f);
+  if (state === "corrupted")
+    out.expected.push({ kind: "artifact", id, problem: `marked corrupted${f ? `: ${f.problem}` : ""}` });
+  else if (f !== null) out.findings.push(f);
 }

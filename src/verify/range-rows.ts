@@ -12,10 +12,15 @@ const BLOBS = "SELECT id, digest, size, data FROM blobs WHERE id >= ? AND id < ?
 const INDEXED =
   "SELECT leaf_idx, digest FROM evidence WHERE leaf_idx >= ? AND leaf_idx < ? ORDER BY leaf_idx";
 
+const STATES =
+  "SELECT evidence_leaf, state FROM evidence_state WHERE evidence_leaf >= ? AND evidence_leaf < ?";
+
 type BlobRow = [id: number, digest: Buffer, size: number, data: Buffer | null];
 
 export interface RangeScan {
   readonly findings: Finding[];
+  /** Known states, not failures: contents expired under retention, artifacts marked corrupted. */
+  readonly expected: Finding[];
   readonly counts: VerifyCounts;
   /** Stored leaf hashes of the range, in order (missing entries leave the range short). */
   readonly leaves: Buffer[];
@@ -26,6 +31,7 @@ export class RangeRows {
   private readonly entries: SqliteStatement;
   private readonly blobs: SqliteStatement;
   private readonly indexed: SqliteStatement;
+  private readonly states: SqliteStatement;
 
   constructor(db: SqliteDatabase) {
     [this.entries, this.blobs, this.indexed] = [
@@ -33,10 +39,12 @@ export class RangeRows {
       db.prepare(BLOBS).raw(),
       db.prepare(INDEXED).raw(),
     ];
+    this.states = db.prepare(STATES).raw();
   }
 
   check(lo: number, hi: number): RangeScan {
-    const scan: RangeScan = { findings: [], counts: emptyCounts(), leaves: [] };
+    const scan: RangeScan = { findings: [], expected: [], counts: emptyCounts(), leaves: [] };
+    const states = new Map(this.states.all(lo, hi) as [number, string][]);
     let expected = lo;
     for (let from = lo; from < hi; from += CHUNK) {
       const to = Math.min(hi, from + CHUNK);
@@ -51,7 +59,7 @@ export class RangeRows {
           });
         expected = idx + 1;
         scan.leaves.push(leaf);
-        checkRow(scan, idx, leaf, body, blobs.get(idx), indexed.get(idx)?.[1] ?? null);
+        checkRow(scan, idx, leaf, body, blobs.get(idx), indexed.get(idx)?.[1] ?? null, states.get(idx));
       }
     }
     if (expected < hi)
@@ -71,6 +79,7 @@ function checkRow(
   body: Buffer,
   blob: BlobRow | undefined,
   indexed: Buffer | null,
+  state: string | undefined,
 ): void {
   scan.counts.leaves++;
   if (!equalBytes(leafHash(body), leaf))
@@ -95,16 +104,31 @@ function checkRow(
       });
     return;
   }
-  if (indexed === null || `sha256:${indexed.toString("hex")}` !== id)
+  const digest = Buffer.from(id.slice(7), "hex");
+  if (indexed === null || !equalBytes(indexed, digest))
     add(scan, { kind: "index", id, problem: `the evidence index does not map leaf ${idx} to this artifact` });
-  if (blob === undefined || `sha256:${blob[1].toString("hex")}` !== id)
+  if (state === "expired") {
+    scan.counts.expired++;
+    return void scan.expected.push({
+      kind: "artifact",
+      id,
+      problem: "contents expired under retention (the record remains)",
+    });
+  }
+  if (blob === undefined || !equalBytes(blob[1], digest))
     return add(scan, { kind: "artifact", id, problem: "contents are not in the blob store" });
   const data = blob[3];
   if (data === null) return; // a file blob: checked by a files task
   scan.counts.artifacts++;
   scan.counts.bytes += data.length;
   const f = checkInlineBlob(data, blob[1], blob[2]);
-  if (f !== null) add(scan, f);
+  if (state === "corrupted")
+    scan.expected.push({
+      kind: "artifact",
+      id,
+      problem: `marked corrupted${f ? `: ${f.problem}` : " (contents now hash correctly; recover to clear)"}`,
+    });
+  else if (f !== null) add(scan, f);
 }
 
 function add(scan: RangeScan, f: Finding): void {

@@ -7,6 +7,8 @@ export interface Finding {
 
 export interface VerifyCounts {
   artifacts: number;
+  /** Artifacts whose contents expired under retention (expected to be absent). */
+  expired: number;
   bytes: number;
   leaves: number;
   nodes: number;
@@ -28,14 +30,17 @@ export interface VerifyReport {
   readonly result: "passed" | "failed";
   readonly counts: VerifyCounts;
   readonly findings: readonly Finding[];
+  /** Known, recorded states that are not failures: expired contents, artifacts marked corrupted. */
+  readonly expected: readonly Finding[];
 }
 
 export function emptyCounts(): VerifyCounts {
-  return { artifacts: 0, bytes: 0, leaves: 0, nodes: 0, anchors: 0 };
+  return { artifacts: 0, expired: 0, bytes: 0, leaves: 0, nodes: 0, anchors: 0 };
 }
 
 export function addCounts(a: VerifyCounts, b: Partial<VerifyCounts>): void {
   a.artifacts += b.artifacts ?? 0;
+  a.expired += b.expired ?? 0;
   a.bytes += b.bytes ?? 0;
   a.leaves += b.leaves ?? 0;
   a.nodes += b.nodes ?? 0;

@@ -19,10 +19,14 @@ export type VerifyTask =
       readonly hi: number;
       readonly anchorSizes: readonly number[];
     }
-  | { readonly kind: "files"; readonly files: readonly [path: string, digestHex: string, size: number][] };
+  | {
+      readonly kind: "files";
+      readonly files: readonly [path: string, digestHex: string, size: number, state: string | null][];
+    };
 
 export interface VerifyTaskResult {
   readonly findings: Finding[];
+  readonly expected: Finding[];
   readonly counts: VerifyCounts;
   readonly lo?: number;
   readonly peaks?: Buffer[];
@@ -44,6 +48,7 @@ function runRange(t: Extract<VerifyTask, { kind: "range" }>): VerifyTaskResult {
   scan.counts.nodes += tree.nodes;
   return {
     findings: [...scan.findings, ...tree.findings],
+    expected: scan.expected,
     counts: scan.counts,
     lo: t.lo,
     peaks: tree.peaks,
@@ -53,14 +58,21 @@ function runRange(t: Extract<VerifyTask, { kind: "range" }>): VerifyTaskResult {
 
 function runFiles(t: Extract<VerifyTask, { kind: "files" }>): VerifyTaskResult {
   const findings: Finding[] = [];
+  const expected: Finding[] = [];
   const counts = emptyCounts();
-  for (const [path, hex, size] of t.files) {
+  for (const [path, hex, size, state] of t.files) {
     const f = checkFileBlob(path, Buffer.from(hex, "hex"), size, buf);
-    if (f) findings.push(f);
+    if (state === "corrupted")
+      expected.push({
+        kind: "artifact",
+        id: `sha256:${hex}`,
+        problem: `marked corrupted${f ? `: ${f.problem}` : ""}`,
+      });
+    else if (f) findings.push(f);
     counts.artifacts++;
     counts.bytes += size;
   }
-  return { findings, counts };
+  return { findings, expected, counts };
 }
 
 parentPort?.on("message", (t: VerifyTask) => {

@@ -44,6 +44,17 @@ async function requireRow(v: Vigil, id: string) {
 
 async function get(v: Vigil, id: string, outFile: string | undefined): Promise<void> {
   const row = await requireRow(v, id);
+  const { state } = await v.evidence.lifecycle(row.leafIndex);
+  if (state?.state === "expired") {
+    throw new VigilError(
+      "NOT_FOUND",
+      `${id}: contents expired on ${state.fact.at.slice(0, 10)} (${state.fact.reason}); the record remains`,
+    );
+  }
+  if (state?.state === "corrupted")
+    process.stderr.write(
+      `vigil: warning: ${id} is marked corrupted (${state.fact.reason}); these bytes may not match their digest\n`,
+    );
   const src = await v.blobs.open(row.digest);
   if (outFile === undefined) return pipeline(src, process.stdout, { end: false });
   await writeOutputFile(outFile, src);
@@ -74,7 +85,14 @@ export function registerEvidenceCommands(program: Command): void {
       withVigil(cmd, async (v, out) => {
         const row = rowSummary(await requireRow(v, id));
         const blob = await v.blobs.stat(parseArtifactId(id));
-        const value = { ...row, storage: blob === null ? "missing" : blob.inline ? "inline" : "file" };
+        const life = await v.evidence.lifecycle(row.leafIndex);
+        const value = {
+          ...row,
+          storage: blob === null ? "missing" : blob.inline ? "inline" : "file",
+          hold: life.hold === null ? null : { reason: life.hold.reason, at: life.hold.at },
+          state: life.state === null ? "ok" : life.state.state,
+          stateReason: life.state?.fact.reason ?? null,
+        };
         out.result(value, () =>
           table(Object.entries(value).map(([k, x]) => [k, typeof x === "string" ? x : JSON.stringify(x)])),
         );

@@ -12,7 +12,8 @@ function renderReport(out: Output, r: VerifyReport, id: string | null): string {
   const c = r.counts;
   const body = `  artifacts ${c.artifacts} (${formatBytes(c.bytes)}), leaves ${c.leaves}, nodes ${c.nodes}, anchors ${c.anchors}${r.seed !== null ? `, seed ${r.seed}` : ""}`;
   const problems = r.findings.map((f) => `  ${out.color.bad(f.kind)} ${f.id}: ${f.problem}`);
-  return [head, body, ...problems, id ? out.color.dim(`  report stored as ${id}`) : ""]
+  const known = (r.expected ?? []).length > 0 ? [`  ${(r.expected ?? []).length} known states (expired contents, artifacts marked corrupted): see --json`] : [];
+  return [head, body, ...problems, ...known, id ? out.color.dim(`  report stored as ${id}`) : ""]
     .filter((s) => s !== "")
     .join("\n");
 }

@@ -57,11 +57,13 @@ export class SqliteBlobStore implements BlobStore {
   }
 
   /** File blobs (digest, size), for verification workers. */
-  fileBlobs(): { digest: Buffer; size: number }[] {
-    return this.db.prepare("SELECT digest, size FROM blobs WHERE data IS NULL ORDER BY id").all() as {
-      digest: Buffer;
-      size: number;
-    }[];
+  fileBlobs(): { digest: Buffer; size: number; state: string | null }[] {
+    return this.db
+      .prepare(
+        `SELECT b.digest, b.size, s.state FROM blobs b LEFT JOIN evidence_state s ON s.evidence_leaf = b.id
+         WHERE b.data IS NULL ORDER BY b.id`,
+      )
+      .all() as { digest: Buffer; size: number; state: string | null }[];
   }
 
   /** Evidence whose contents row is absent from the blob table. */

@@ -1,5 +1,18 @@
-import type { EvidenceFilter, EvidenceIdentity, EvidenceIndex, EvidenceStats } from "../evidence-index.js";
-import type { EvidenceRow } from "../index-ops.js";
+import type {
+  ArtifactLifecycle,
+  EvidenceFilter,
+  EvidenceIdentity,
+  EvidenceIndex,
+  EvidenceStats,
+  RetentionCandidate,
+} from "../evidence-index.js";
+import type { ArtifactState, EvidenceRow } from "../index-ops.js";
+
+interface FactRow {
+  reason: string;
+  at: string;
+  record_leaf: number;
+}
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
 import { digestKey } from "./schema.js";
 
@@ -109,6 +122,52 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
       )
       .all() as { kind: string; artifacts: number; bytes: number }[];
     return Promise.resolve({ artifacts: total.n, bytes: total.b, byKind });
+  }
+
+  lifecycle(leafIndex: number): Promise<ArtifactLifecycle> {
+    const h = this.db
+      .prepare("SELECT reason, at, record_leaf FROM holds WHERE evidence_leaf = ?")
+      .get(leafIndex) as FactRow | undefined;
+    const st = this.db
+      .prepare("SELECT state, reason, at, record_leaf FROM evidence_state WHERE evidence_leaf = ?")
+      .get(leafIndex) as (FactRow & { state: ArtifactState }) | undefined;
+    const fact = (r: FactRow) => ({
+      evidenceLeaf: leafIndex,
+      reason: r.reason,
+      at: r.at,
+      recordLeaf: r.record_leaf,
+    });
+    return Promise.resolve({
+      hold: h ? fact(h) : null,
+      state: st ? { state: st.state, fact: fact(st) } : null,
+    });
+  }
+
+  retentionCandidates(retention: string, before: string, limit: number): Promise<RetentionCandidate[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT e.digest, e.leaf_idx, e.retention, e.date, e.size FROM evidence e
+         LEFT JOIN holds h ON h.evidence_leaf = e.leaf_idx
+         LEFT JOIN evidence_state s ON s.evidence_leaf = e.leaf_idx
+         WHERE e.retention = ? AND e.date < ? AND h.evidence_leaf IS NULL AND (s.state IS NULL OR s.state != 'expired')
+         ORDER BY e.date, e.leaf_idx LIMIT ?`,
+      )
+      .all(retention, before, limit) as {
+      digest: Buffer;
+      leaf_idx: number;
+      retention: string;
+      date: string;
+      size: number;
+    }[];
+    return Promise.resolve(
+      rows.map((r) => ({
+        digest: r.digest,
+        leafIndex: r.leaf_idx,
+        retention: r.retention,
+        date: r.date,
+        size: r.size,
+      })),
+    );
   }
 
   position(): Promise<number> {

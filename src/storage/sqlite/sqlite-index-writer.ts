@@ -7,6 +7,7 @@ import { digestKey, DROP_PROJECTION_INDEXES, PROJECTION_INDEXES, PROJECTION_TABL
 export class SqliteIndexWriter {
   private readonly put: SqliteStatement;
   private readonly pos: SqliteStatement;
+  private readonly s: Record<"holdPut" | "holdDelete" | "statePut" | "stateDelete", SqliteStatement>;
 
   constructor(private readonly db: SqliteDatabase) {
     this.put = db.prepare(
@@ -14,6 +15,16 @@ export class SqliteIndexWriter {
         VALUES (?,?,?,?,?,?,?,?,?,?)`,
     );
     this.pos = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_position', ?)");
+    this.s = {
+      holdPut: db.prepare(
+        "INSERT OR REPLACE INTO holds (evidence_leaf, reason, at, record_leaf) VALUES (?, ?, ?, ?)",
+      ),
+      holdDelete: db.prepare("DELETE FROM holds WHERE evidence_leaf = ?"),
+      statePut: db.prepare(
+        "INSERT OR REPLACE INTO evidence_state (evidence_leaf, state, reason, at, record_leaf) VALUES (?, ?, ?, ?, ?)",
+      ),
+      stateDelete: db.prepare("DELETE FROM evidence_state WHERE evidence_leaf = ?"),
+    };
   }
 
   /** Records how many journal entries the index reflects. */
@@ -24,8 +35,21 @@ export class SqliteIndexWriter {
   apply(op: IndexOp): void {
     switch (op.op) {
       case "evidence.put":
-        this.putEvidence(op.row);
-        return;
+        return this.putEvidence(op.row);
+      case "hold.put":
+        return void this.s.holdPut.run(op.fact.evidenceLeaf, op.fact.reason, op.fact.at, op.fact.recordLeaf);
+      case "hold.delete":
+        return void this.s.holdDelete.run(op.evidenceLeaf);
+      case "state.put":
+        return void this.s.statePut.run(
+          op.fact.evidenceLeaf,
+          op.state,
+          op.fact.reason,
+          op.fact.at,
+          op.fact.recordLeaf,
+        );
+      case "state.delete":
+        return void this.s.stateDelete.run(op.evidenceLeaf);
     }
   }
 
@@ -61,16 +85,17 @@ export class SqliteIndexWriter {
    */
   stateHash(): string {
     const h = createHash("sha256");
-    const rows = this.db
-      .prepare(
-        "SELECT leaf_idx, digest, domain, subdomain, kind, date, size, retention, meta_hash FROM evidence ORDER BY leaf_idx",
-      )
-      .raw()
-      .iterate() as IterableIterator<unknown[]>;
-    // Each value as text (blobs as hex), unit-separated; rows newline-separated.
-    for (const row of rows) {
-      for (const v of row) h.update(Buffer.isBuffer(v) ? v.toString("hex") : String(v)).update("\u001f");
-      h.update("\n");
+    // Every projection table, rows in key order (first column); each value as text (blobs as
+    // hex), unit-separated; rows newline-separated; tables introduced by their name.
+    for (const table of PROJECTION_TABLES) {
+      h.update(`${table}\n`);
+      const rows = this.db.prepare(`SELECT * FROM ${table} ORDER BY 1`).raw().iterate() as IterableIterator<
+        unknown[]
+      >;
+      for (const row of rows) {
+        for (const v of row) h.update(Buffer.isBuffer(v) ? v.toString("hex") : String(v)).update("\u001f");
+        h.update("\n");
+      }
     }
     return h.digest("hex");
   }

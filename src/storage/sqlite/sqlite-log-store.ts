@@ -44,8 +44,12 @@ export class SqliteLogStore implements LogStore {
       size: db.prepare("SELECT coalesce(max(idx) + 1, 0) FROM entries").pluck(),
       insertEntry: db.prepare("INSERT INTO entries (idx, leaf_hash, body) VALUES (?, ?, ?)"),
       insertNode: db.prepare("INSERT INTO nodes (id, hash) VALUES (?, ?)"),
-      insertInline: db.prepare("INSERT INTO blobs (id, digest, size, data) VALUES (?, ?, ?, ?)"),
-      insertFileRef: db.prepare("INSERT INTO blobs (id, digest, size, data) VALUES (?, ?, ?, NULL)"),
+      // OR REPLACE: a recovery re-stores contents under the artifact's original blob row.
+      insertInline: db.prepare("INSERT OR REPLACE INTO blobs (id, digest, size, data) VALUES (?, ?, ?, ?)"),
+      insertFileRef: db.prepare(
+        "INSERT OR REPLACE INTO blobs (id, digest, size, data) VALUES (?, ?, ?, NULL)",
+      ),
+      dropBlob: db.prepare("DELETE FROM blobs WHERE id = ?"),
       entries: db.prepare("SELECT idx, leaf_hash, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"),
       leaf: db.prepare("SELECT leaf_hash FROM entries WHERE idx = ?").pluck(),
       node: db.prepare("SELECT hash FROM nodes WHERE id = ?").pluck(),
@@ -103,9 +107,11 @@ export class SqliteLogStore implements LogStore {
 
   private writeItem(item: AppendItem, index: number, project: Projector): void {
     this.s.insertEntry!.run(index, item.encoded.leafHash, item.encoded.bytes);
+    const blobId = item.blobId ?? index;
     if (item.inline)
-      this.s.insertInline!.run(index, item.inline.digest, item.inline.data.length, item.inline.data);
-    if (item.file) this.s.insertFileRef!.run(index, item.file.digest, item.file.size);
+      this.s.insertInline!.run(blobId, item.inline.digest, item.inline.data.length, item.inline.data);
+    if (item.file) this.s.insertFileRef!.run(blobId, item.file.digest, item.file.size);
+    if (item.dropContents !== undefined) this.s.dropBlob!.run(item.dropContents);
     for (const op of item.ops?.(index) ?? project(item.record, index, item.encoded.bytes))
       this.writer.apply(op);
   }
@@ -224,5 +230,12 @@ export class SqliteLogStore implements LogStore {
 }
 
 function toCheckpoint(r: CheckpointRow): StoredCheckpoint {
-  return { seq: r.seq, size: r.size, root: r.root, note: r.note, createdAt: r.created_at, segment: r.segment };
+  return {
+    seq: r.seq,
+    size: r.size,
+    root: r.root,
+    note: r.note,
+    createdAt: r.created_at,
+    segment: r.segment,
+  };
 }

@@ -1,0 +1,111 @@
+import { readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import type { Vigil } from "../../app/vigil.js";
+import { expire, retentionDue } from "../../domains/evidence/lifecycle.js";
+import { formatArtifactId } from "../../domains/evidence/metadata.js";
+import { VigilError } from "../../errors.js";
+import { withVigil } from "../context.js";
+import { formatBytes, type Output } from "../output.js";
+import { parseDuration } from "../parse-args.js";
+import { lifecycleDeps } from "./lifecycle-deps.js";
+
+const GROUP = 1000;
+
+/** Expires due artifacts in groups: each group's records and inline deletions commit together. */
+async function applyRetention(v: Vigil, out: Output, dryRun: boolean): Promise<void> {
+  const due = await retentionDue(v.evidence, v.config.retentionDays, v.clock.now());
+  const rows = due.map((d) => ({
+    id: formatArtifactId(d.digest),
+    retention: d.retention,
+    date: d.date,
+    size: d.size,
+  }));
+  if (dryRun) {
+    out.result({ dryRun: true, due: rows }, () =>
+      rows.length === 0
+        ? "nothing is due"
+        : `${rows.map((r) => `would expire ${r.id} (${r.retention}, ${r.date}, ${formatBytes(r.size)})`).join("\n")}\n${rows.length} artifacts would expire`,
+    );
+    return;
+  }
+  let freed = 0;
+  for (let i = 0; i < due.length; i += GROUP) {
+    const group = due.slice(i, i + GROUP);
+    const files = await expire(
+      lifecycleDeps(v),
+      group,
+      async (c) => (await v.blobs.stat(c.digest))?.inline === false,
+    );
+    // The records are durable: removing the files now only frees space; a crash here leaves files
+    // that `cleanup --temp-only` removes.
+    for (const d of files) await rm(v.blobs.files.pathOf(d), { force: true });
+    freed += group.reduce((n, c) => n + c.size, 0);
+    out.progress("expiring", Math.min(i + GROUP, due.length), due.length);
+  }
+  out.endProgress();
+  out.result(
+    { dryRun: false, expired: rows, bytesFreed: freed },
+    () =>
+      `${rows.length} artifacts expired, ${formatBytes(freed)} freed; their records remain in the journal`,
+  );
+}
+
+/** Leftovers of interrupted writes: staging files, and blob files no record refers to. */
+async function cleanTemp(v: Vigil, out: Output, minAgeSeconds: number): Promise<void> {
+  const cutoff = v.clock.now().getTime() - minAgeSeconds * 1000;
+  const removed: string[] = [];
+  const old = async (p: string) => (await stat(p)).mtimeMs < cutoff;
+  for (const name of await readdir(v.blobs.files.tmpDir)) {
+    const p = join(v.blobs.files.tmpDir, name);
+    if (await old(p)) {
+      await rm(p, { force: true });
+      removed.push(p);
+    }
+  }
+  for (const p of await blobFiles(join(v.paths.blobs, "sha256"))) {
+    const digest = Buffer.from(p.slice(-64), "hex");
+    if ((await v.blobs.stat(digest)) === null && (await old(p))) {
+      await rm(p, { force: true });
+      removed.push(p);
+    }
+  }
+  out.result({ removed }, () =>
+    removed.length === 0 ? "no leftovers" : `${removed.join("\n")}\n${removed.length} leftover files removed`,
+  );
+}
+
+async function blobFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const a of await readdir(dir).catch(() => [])) {
+    for (const b of await readdir(join(dir, a)).catch(() => [])) {
+      for (const f of await readdir(join(dir, a, b)).catch(() => []))
+        if (/^[0-9a-f]{64}$/.test(f)) out.push(join(dir, a, b, f));
+    }
+  }
+  return out;
+}
+
+export function registerCleanupCommands(program: Command): void {
+  program
+    .command("cleanup")
+    .description(
+      "apply retention (remove expired contents, keep their records) or remove leftovers of interrupted writes",
+    )
+    .option("--apply-retention", "expire artifacts whose retention class ran out (unless on hold)")
+    .option("--dry-run", "with --apply-retention: list what would expire, change nothing")
+    .option("--temp-only", "remove staging leftovers and unreferenced blob files")
+    .option("--min-age <duration>", "with --temp-only: only files older than this", "10m")
+    .action(
+      async (
+        f: { applyRetention?: boolean; dryRun?: boolean; tempOnly?: boolean; minAge: string },
+        cmd: Command,
+      ) =>
+        withVigil(cmd, async (v, out) => {
+          if (f.applyRetention === f.tempOnly)
+            throw new VigilError("USAGE", "cleanup needs exactly one of --apply-retention or --temp-only");
+          if (f.applyRetention) return applyRetention(v, out, f.dryRun === true);
+          return cleanTemp(v, out, parseDuration(f.minAge));
+        }),
+    );
+}

@@ -1,0 +1,75 @@
+import { VigilError } from "../errors.js";
+
+/**
+ * The offline evidence pack layout (format "vigil-evidence-pack", v 1). Every
+ * member has a name from this closed grammar; a reader refuses anything else,
+ * which is what rules out path traversal, absolute names and surprises.
+ */
+export const PACK_FORMAT = "vigil-evidence-pack";
+export const PACK_VERSION = 1;
+
+export const MANIFEST = "manifest.json";
+export const CHECKPOINT = "checkpoint";
+export const CHAIN = "chain.json";
+export const VERIFIER_KEY = "verifier.key";
+export const SUMS = "SHA256SUMS";
+export const README = "README.txt";
+
+const TOP_LEVEL = new Set([MANIFEST, CHECKPOINT, CHAIN, VERIFIER_KEY, SUMS, README]);
+export const PACK_DIRS = ["contents", "proofs", "records"] as const;
+
+const LEAF = "(0|[1-9][0-9]{0,15})";
+const RECORD_NAME = new RegExp(`^records/${LEAF}\\.json$`);
+const PROOF_NAME = new RegExp(`^proofs/${LEAF}\\.json$`);
+const CONTENTS_NAME = /^contents\/[0-9a-f]{64}$/;
+
+export function recordPath(leafIndex: number): string {
+  return `records/${leafIndex}.json`;
+}
+
+export function proofPath(leafIndex: number): string {
+  return `proofs/${leafIndex}.json`;
+}
+
+export function contentsPath(hex: string): string {
+  return `contents/${hex}`;
+}
+
+/** The files that grow with the number of artifacts or anchors. */
+export function isIndexPath(path: string): boolean {
+  return path === MANIFEST || path === SUMS || path === CHAIN;
+}
+
+export function isContentsPath(path: string): boolean {
+  return CONTENTS_NAME.test(path);
+}
+
+/** True for every file name the layout allows. */
+export function isPackFileName(path: string): boolean {
+  return TOP_LEVEL.has(path) || RECORD_NAME.test(path) || PROOF_NAME.test(path) || CONTENTS_NAME.test(path);
+}
+
+export type MemberKind = "file" | "directory" | "symlink" | "hardlink" | "device" | "fifo" | "other";
+
+/**
+ * The canonical name of a member as found in an archive or directory, or a
+ * malformed-pack error saying why it is refused. A leading "./" and a
+ * directory's trailing "/" are tolerated (GNU tar writes them); nothing else.
+ */
+export function memberName(raw: string, kind: MemberKind, where: string): string {
+  const refuse = (why: string): never => {
+    throw new VigilError("INPUT_INVALID", `${where}: member ${JSON.stringify(raw)}: ${why}`);
+  };
+  if (raw.startsWith("/") || /^[A-Za-z]:/.test(raw)) refuse("absolute path");
+  if (raw.split(/[/\\]/).includes("..")) refuse("path traversal (..)");
+  if (kind === "symlink" || kind === "hardlink") refuse(`${kind}s are not allowed in a pack`);
+  if (kind === "device" || kind === "fifo" || kind === "other") refuse(`${kind} entries are not allowed`);
+  let name = raw.startsWith("./") ? raw.slice(2) : raw;
+  if (kind === "directory") {
+    name = name.endsWith("/") ? name.slice(0, -1) : name;
+    if (name !== "" && !(PACK_DIRS as readonly string[]).includes(name)) refuse("unexpected directory");
+    return name;
+  }
+  if (!isPackFileName(name)) refuse("not a file of the pack layout");
+  return name;
+}
