@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { link, mkdir, open, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { fsError } from "../errors.js";
+import { fsError, isVigilError } from "../errors.js";
 
 /** A complete, fsync'd, read-only file under a temporary name, not yet published. */
 export interface StagedFile {
@@ -42,7 +42,8 @@ export async function stageFile(
     }
   } catch (e) {
     await rm(tmp, { force: true });
-    throw fsError(join(dir, name), e, "cannot write");
+    // An error from the source (a damaged journal) is the source's; only I/O errors are about the file.
+    throw isVigilError(e) ? e : fsError(join(dir, name), e, "cannot write");
   }
   return { tmp, sha256: h.digest("hex"), bytes };
 }

@@ -1,7 +1,7 @@
 import { VigilError } from "../errors.js";
 
-/** An ISO 8601 instant with an explicit offset, as Date#toISOString writes it (RFC 3339 s5.6). */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** An RFC 3339 (s5.6) date-time with an explicit offset, as Date#toISOString writes it (no leap seconds). */
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
@@ -13,8 +13,10 @@ const DAY_MS = 86_400_000;
  */
 export function recordTime(record: Readonly<Record<string, unknown>>): Date | null {
   const t = record.at ?? record.addedAt;
-  if (typeof t !== "string" || !INSTANT.test(t)) return null;
-  const ms = Date.parse(t);
+  const m = typeof t === "string" ? INSTANT.exec(t) : null;
+  // Date.parse alone would accept 2026-02-30 (as March 2) and T24:00.
+  if (m === null || !isCalendarDay(m[1] as string)) return null;
+  const ms = Date.parse(m[0]);
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
@@ -25,11 +27,16 @@ export function utcDay(t: Date): string {
 
 /** Parses a --date: YYYY-MM-DD naming a real calendar day. */
 export function parseDay(text: string): string {
-  const m = DAY.exec(text);
-  const ms = m === null ? NaN : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (Number.isNaN(ms) || utcDay(new Date(ms)) !== text)
+  if (!isCalendarDay(text))
     throw new VigilError("USAGE", `--date must be a calendar day YYYY-MM-DD, got ${JSON.stringify(text)}`);
   return text;
+}
+
+/** YYYY-MM-DD naming a day that exists (years 100 and later). */
+function isCalendarDay(text: string): boolean {
+  const m = DAY.exec(text);
+  const ms = m === null ? NaN : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return !Number.isNaN(ms) && utcDay(new Date(ms)) === text;
 }
 
 /** The day `n` days after `day` (n may be negative). */

@@ -51,6 +51,7 @@ async function appendLifecycle(
 
 /** A legal hold: the artifact's contents survive retention until released. */
 export async function hold(deps: LifecycleDeps, digest: Buffer, reason: string | undefined): Promise<number> {
+  const why = requireReason(reason);
   const row = await requireArtifact(deps, digest);
   const life = await deps.evidence.lifecycle(row.leafIndex);
   if (life.hold !== null)
@@ -60,7 +61,7 @@ export async function hold(deps: LifecycleDeps, digest: Buffer, reason: string |
       "CONFLICT",
       `${formatArtifactId(digest)} has already expired; its contents are gone`,
     );
-  return appendLifecycle(deps, "evidence.held", row, requireReason(reason));
+  return appendLifecycle(deps, "evidence.held", row, why);
 }
 
 export async function release(
@@ -68,10 +69,11 @@ export async function release(
   digest: Buffer,
   reason: string | undefined,
 ): Promise<number> {
+  const why = requireReason(reason);
   const row = await requireArtifact(deps, digest);
   if ((await deps.evidence.lifecycle(row.leafIndex)).hold === null)
     throw new VigilError("CONFLICT", `${formatArtifactId(digest)} is not on hold`);
-  return appendLifecycle(deps, "evidence.released", row, requireReason(reason));
+  return appendLifecycle(deps, "evidence.released", row, why);
 }
 
 /** Records an integrity incident; the contents are kept for forensics. */
@@ -80,11 +82,12 @@ export async function markCorrupted(
   digest: Buffer,
   reason: string | undefined,
 ): Promise<number> {
+  const why = requireReason(reason);
   const row = await requireArtifact(deps, digest);
   const state = (await deps.evidence.lifecycle(row.leafIndex)).state;
   if (state !== null)
     throw new VigilError("CONFLICT", `${formatArtifactId(digest)} is already marked ${state.state}`);
-  return appendLifecycle(deps, "evidence.corrupted", row, requireReason(reason));
+  return appendLifecycle(deps, "evidence.corrupted", row, why);
 }
 
 /** Records restored contents (same digest, checked by the caller) and clears the corrupted state. */
