@@ -23,6 +23,7 @@ import type { EvidenceMeta } from "../../src/domains/evidence/metadata.js";
 import type { BlobStore } from "../../src/storage/blob-store.js";
 import type { EvidenceIndex } from "../../src/storage/evidence-index.js";
 import type { AppendItem, LogStore } from "../../src/storage/log-store.js";
+import type { IndexOp } from "../../src/storage/index-ops.js";
 import { sha256 } from "../../src/journal/index.js";
 
 export interface Stores {
@@ -234,5 +235,50 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
     const listed = [];
     for await (const b of s.blobs.list()) listed.push(b);
     assert.equal(listed.length, 0);
+  });
+}
+
+/** Lifecycle projections (holds, expiry, corruption) and the retention query, for every adapter. */
+export function runLifecycleConformance(adapter: string, factory: StoreFactory): void {
+  void test(`${adapter}: holds and artifact states follow their index writes; retention skips held and expired`, async () => {
+    const s = await factory.create();
+    try {
+      const old = evidenceItem(randomBytes(40), { ...META, date: "2019-01-01" });
+      const held = evidenceItem(randomBytes(40), { ...META, date: "2019-01-02" });
+      const young = evidenceItem(randomBytes(40), { ...META, date: "2026-01-01" });
+      await s.log.append([old, held, young], projectEvidence);
+      const fact = (evidenceLeaf: number, recordLeaf: number) => ({
+        evidenceLeaf,
+        reason: "r",
+        at: "2026-01-01T00:00:00.000Z",
+        recordLeaf,
+      });
+      const marker = (ops: IndexOp[]): AppendItem => {
+        const record = { type: "test.marker", v: 1 };
+        return { encoded: encodeRecord(record), record, ops: () => ops };
+      };
+      await s.log.append([marker([{ op: "hold.put", fact: fact(1, 3) }])], projectEvidence);
+      assert.deepEqual((await s.evidence.lifecycle(1)).hold, fact(1, 3));
+      const due = await s.evidence.retentionCandidates("operational", "2020-01-01", 10);
+      assert.deepEqual(
+        due.map((d) => d.leafIndex),
+        [0],
+      );
+      await s.log.append(
+        [{ ...marker([{ op: "state.put", state: "expired", fact: fact(0, 4) }]), dropContents: 0 }],
+        projectEvidence,
+      );
+      assert.equal((await s.evidence.lifecycle(0)).state?.state, "expired");
+      assert.equal(await s.blobs.stat(old.inline?.digest as Buffer), null, "expired contents are gone");
+      assert.deepEqual(await s.evidence.retentionCandidates("operational", "2020-01-01", 10), []);
+      await s.log.append([marker([{ op: "hold.delete", evidenceLeaf: 1 }])], projectEvidence);
+      assert.equal((await s.evidence.lifecycle(1)).hold, null);
+      assert.deepEqual(
+        (await s.evidence.retentionCandidates("operational", "2020-01-01", 10)).map((d) => d.leafIndex),
+        [1],
+      );
+    } finally {
+      await s.destroy();
+    }
   });
 }

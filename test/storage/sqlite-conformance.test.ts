@@ -5,10 +5,15 @@ import assert from "node:assert/strict";
 import { initLocker } from "../../src/app/init-locker.js";
 import { openVigil } from "../../src/app/vigil.js";
 import { systemClock } from "../../src/clock.js";
-import { runStorageConformance, type Stores } from "./conformance.js";
+import {
+  runLifecycleConformance,
+  runStorageConformance,
+  type StoreFactory,
+  type Stores,
+} from "./conformance.js";
 
 /** The embedded adapters: SQLite log/index/inline blobs plus the filesystem blob directory. */
-runStorageConformance("sqlite", {
+const sqlite: StoreFactory = {
   create() {
     const dir = join(mkdtempSync(join(tmpdir(), "vigil-conf-")), "locker");
     initLocker(dir, systemClock);
@@ -32,4 +37,7 @@ runStorageConformance("sqlite", {
       },
     });
   },
-});
+};
+
+runStorageConformance("sqlite", sqlite);
+runLifecycleConformance("sqlite", sqlite);
