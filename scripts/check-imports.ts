@@ -28,6 +28,11 @@ const FORBIDDEN: Record<string, string[]> = {
   tlog: ["domains", "app", "cli", "verify"],
   verify: ["app", "cli"],
   app: ["cli"],
+  audit: ["cli", "app"],
+  diagnostics: ["cli"],
+  packs: ["cli", "app"],
+  lifecycle: ["cli"],
+  replica: ["cli"],
 };
 
 for (const f of files) {

@@ -1,7 +1,7 @@
 import { equalBytes, leafHash } from "../journal/index.js";
 import { VigilError } from "../errors.js";
 import type { LogEntry, LogReader } from "../storage/log-reader.js";
-import { recordTime, utcDay } from "./record-time.js";
+import { recordDay } from "./record-time.js";
 
 const SCAN_CHUNK = 4096;
 
@@ -57,8 +57,7 @@ function entryDay(e: LogEntry): string | null {
   }
   if (typeof record !== "object" || record === null || Array.isArray(record))
     throw new VigilError("STORAGE_CORRUPT", `journal entry ${e.index} is not a JSON record`);
-  const t = recordTime(record as Record<string, unknown>);
-  return t === null ? null : utcDay(t);
+  return recordDay(record as Record<string, unknown>);
 }
 
 function exportLine(e: LogEntry): Buffer {

@@ -1,6 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { exitCodeFor, isVigilError } from "../errors.js";
 import { registerAnchorCommands } from "./commands/anchor.js";
+import { registerAuditCommands } from "./commands/audit.js";
+import { registerDiagnosticsCommands } from "./commands/diagnostics.js";
+import { registerSystemdCommands } from "./commands/systemd.js";
 import { registerEvidenceCommands } from "./commands/evidence.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { registerLockerCommands } from "./commands/locker.js";
@@ -26,6 +29,9 @@ export function buildProgram(): Command {
   registerVerifyCommands(program);
   registerStorageCommands(program);
   registerTlogCommands(program);
+  registerAuditCommands(program);
+  registerSystemdCommands(program);
+  registerDiagnosticsCommands(program);
   for (const c of allCommands(program)) c.exitOverride().allowExcessArguments(false);
   return program;
 }

@@ -29,7 +29,7 @@ const DOCTOR_MAX_ANCHOR_AGE_S = 86_400;
  * tokens, contents, labels or other metadata values.
  */
 export async function collectDiagnostics(v: Vigil, about: DiagnosticsAbout): Promise<DiagnosticsFile[]> {
-  const files: DiagnosticsFile[] = [
+  return [
     json("manifest.json", manifest(v, about.createdAt)),
     json("index-status.json", await v.maintenance.status()),
     json("storage-stats.json", await storageStats(v)),
@@ -39,7 +39,6 @@ export async function collectDiagnostics(v: Vigil, about: DiagnosticsAbout): Pro
     json("doctor.json", await runDoctor(v, DOCTOR_MAX_ANCHOR_AGE_S)),
     json("versions.json", versions(about.vigilVersion, v.paths.database)),
   ];
-  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function manifest(v: Vigil, createdAt: Date) {

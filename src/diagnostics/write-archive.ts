@@ -51,7 +51,7 @@ async function makeStaging(dir: string, name: string): Promise<string> {
 async function stageEntries(staging: string, files: readonly DiagnosticsFile[]): Promise<string[]> {
   await mkdir(join(staging, ARCHIVE_DIR));
   const entries: string[] = [];
-  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = `${ARCHIVE_DIR}/${f.name}`;
     await writeFile(join(staging, path), f.content, { flag: "wx" });
     await chmod(join(staging, path), 0o644);

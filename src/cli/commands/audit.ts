@@ -31,16 +31,19 @@ function chosenDay(f: ExportFlags, clock: Clock): string | null {
 
 function renderExport(out: Output, r: AuditExportResult): string {
   const what = `${r.file} (${r.records} records, ${formatBytes(r.bytes)})`;
-  if (r.status === "exists") return `${out.color.ok("ok")}  ${what} already exported; matches its checksum, not rewritten`;
-  if (r.status === "completed") return `${out.color.ok("ok")}  ${what} was already written; added its checksum ${r.checksumFile}`;
+  if (r.status === "exists")
+    return `${out.color.ok("ok")}  ${what} already exported; matches its checksum, not rewritten`;
+  if (r.status === "completed")
+    return `${out.color.ok("ok")}  ${what} was already written; added its checksum ${r.checksumFile}`;
   return `wrote ${what}\n  and ${r.checksumFile}`;
 }
 
 function renderRetention(r: RetentionResult): string {
   if (r.removed.length === 0) return `no exports of days before ${r.cutoff} to remove`;
-  return [`removed ${r.removed.length} files of days before ${r.cutoff}:`, ...r.removed.map((n) => `  ${n}`)].join(
-    "\n",
-  );
+  return [
+    `removed ${r.removed.length} files of days before ${r.cutoff}:`,
+    ...r.removed.map((n) => `  ${n}`),
+  ].join("\n");
 }
 
 export function registerAuditCommands(program: Command): void {
@@ -68,7 +71,9 @@ export function registerAuditCommands(program: Command): void {
                 { dir: f.outputDir, day, partial: f.partial === true },
               );
         const retention =
-          f.retentionDays === undefined ? null : await pruneAuditExports(f.outputDir, f.retentionDays, v.clock);
+          f.retentionDays === undefined
+            ? null
+            : await pruneAuditExports(f.outputDir, f.retentionDays, v.clock);
         out.result({ export: exported, retention }, () =>
           [exported && renderExport(out, exported), retention && renderRetention(retention)]
             .filter((s) => s !== null)

@@ -25,7 +25,9 @@ async function writeUnits(dir: string, units: readonly UnitFile[]): Promise<stri
 export function registerSystemdCommands(program: Command): void {
   program
     .command("systemd")
-    .description("print (or write) a hardened systemd service and daily timer that export yesterday's audit file")
+    .description(
+      "print (or write) a hardened systemd service and daily timer that export yesterday's audit file",
+    )
     .requiredOption("--user <name>", "the unprivileged user the export runs as (the locker's owner)")
     .option("--bin <path>", "absolute path of the vigil executable (default: this one)")
     .option("--output-dir <dir>", "write the two unit files here instead of printing them")
