@@ -7,6 +7,7 @@ import { registerSystemdCommands } from "./commands/systemd.js";
 import { registerEvidenceCommands } from "./commands/evidence.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { registerLockerCommands } from "./commands/locker.js";
+import { registerPackCommands } from "./commands/pack.js";
 import { registerProofCommands } from "./commands/proof.js";
 import { registerStorageCommands } from "./commands/storage.js";
 import { registerTlogCommands } from "./commands/tlog.js";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerVerifyCommands(program);
   registerStorageCommands(program);
   registerTlogCommands(program);
+  registerPackCommands(program);
   registerAuditCommands(program);
   registerSystemdCommands(program);
   registerDiagnosticsCommands(program);

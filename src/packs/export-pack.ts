@@ -33,6 +33,7 @@ export async function exportPack(locker: ExportLocker, req: ExportRequest): Prom
   const src: PackSource = {
     log: locker.log,
     blobs: locker.blobs,
+    evidence: locker.evidence,
     origin: locker.config.origin,
     verifierKey: locker.verifierKey,
   };

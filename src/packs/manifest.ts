@@ -68,7 +68,9 @@ export function parseManifest(bytes: Uint8Array, where: string): PackManifest {
         size: intField(cp, "size", `${MANIFEST} checkpoint`, 1),
         root: hashField(cp, "root", `${MANIFEST} checkpoint`),
       },
-      artifacts: arrayField(o, "artifacts", MANIFEST).map((a, i) => parseArtifact(a, `${MANIFEST} artifacts[${i}]`)),
+      artifacts: arrayField(o, "artifacts", MANIFEST).map((a, i) =>
+        parseArtifact(a, `${MANIFEST} artifacts[${i}]`),
+      ),
     };
   } catch (e) {
     if (e instanceof PackJsonError) throw new VigilError("INPUT_INVALID", `${where}: ${e.message}`);

@@ -9,6 +9,7 @@ import {
 import { formatArtifactId } from "../domains/evidence/metadata.js";
 import { VigilError } from "../errors.js";
 import type { BlobStore } from "../storage/blob-store.js";
+import type { EvidenceIndex } from "../storage/evidence-index.js";
 import type { EvidenceRow } from "../storage/index-ops.js";
 import type { StoredCheckpoint } from "../storage/log-reader.js";
 import type { LogStore } from "../storage/log-store.js";
@@ -21,6 +22,7 @@ import { listSome } from "./select-artifacts.js";
 export interface PackSource {
   readonly log: Pick<LogStore, "readEntries" | "readNodes" | "latestCheckpoint" | "listCheckpoints">;
   readonly blobs: Pick<BlobStore, "open">;
+  readonly evidence: Pick<EvidenceIndex, "lifecycle">;
   readonly origin: string;
   readonly verifierKey: string;
 }
@@ -51,7 +53,8 @@ export interface PackPlan {
  */
 export async function planPack(src: PackSource, rows: readonly EvidenceRow[]): Promise<PackPlan> {
   const anchor = await src.log.latestCheckpoint();
-  if (anchor === null) throw new VigilError("CONFLICT", "no anchors yet: run vigil anchor create, then export");
+  if (anchor === null)
+    throw new VigilError("CONFLICT", "no anchors yet: run vigil anchor create, then export");
   const late = rows.filter((r) => r.leafIndex >= anchor.size);
   if (late.length > 0)
     throw new VigilError(
@@ -71,26 +74,41 @@ export async function planPack(src: PackSource, rows: readonly EvidenceRow[]): P
   };
 }
 
+/** Expired (retention), marked-corrupted or missing contents cannot be packed: name them all. */
 async function requireContents(src: PackSource, rows: readonly EvidenceRow[]): Promise<void> {
-  const missing: string[] = [];
+  const bad: string[] = [];
   for (const row of rows) {
-    try {
-      (await src.blobs.open(row.digest)).destroy();
-    } catch {
-      missing.push(formatArtifactId(row.digest));
-    }
+    const why = await unavailable(src, row);
+    if (why !== null) bad.push(`${formatArtifactId(row.digest)} (${why})`);
   }
-  if (missing.length > 0)
-    throw new VigilError("NOT_FOUND", `contents missing for ${missing.length} artifact(s): ${listSome(missing)}`);
+  if (bad.length > 0)
+    throw new VigilError("NOT_FOUND", `contents unavailable for ${bad.length} artifact(s): ${listSome(bad)}`);
+}
+
+async function unavailable(src: PackSource, row: EvidenceRow): Promise<string | null> {
+  const state = (await src.evidence.lifecycle(row.leafIndex)).state?.state;
+  if (state === "expired") return "expired by retention";
+  if (state === "corrupted") return "marked corrupted";
+  try {
+    (await src.blobs.open(row.digest)).destroy();
+    return null;
+  } catch {
+    return "missing";
+  }
 }
 
 function reader(src: PackSource) {
   return (ids: readonly NodeId[]) => src.log.readNodes(ids);
 }
 
-async function packArtifact(src: PackSource, row: EvidenceRow, anchor: StoredCheckpoint): Promise<PackedArtifact> {
+async function packArtifact(
+  src: PackSource,
+  row: EvidenceRow,
+  anchor: StoredCheckpoint,
+): Promise<PackedArtifact> {
   const [entry] = await src.log.readEntries(row.leafIndex, row.leafIndex + 1);
-  if (entry === undefined) throw new VigilError("STORAGE_CORRUPT", `journal entry ${row.leafIndex} is missing`);
+  if (entry === undefined)
+    throw new VigilError("STORAGE_CORRUPT", `journal entry ${row.leafIndex} is missing`);
   const leaf = leafHash(entry.bytes);
   const proof = await buildInclusionProof(row.leafIndex, anchor.size, reader(src));
   if (!verifyInclusion(row.leafIndex, anchor.size, leaf, proof, anchor.root))
@@ -103,23 +121,42 @@ async function packArtifact(src: PackSource, row: EvidenceRow, anchor: StoredChe
     leafIndex: row.leafIndex,
     size: row.size,
     record: entry.bytes,
-    proof: { leafIndex: row.leafIndex, treeSize: anchor.size, leafHash: leaf, proof: proof.map((p) => Buffer.from(p)) },
+    proof: {
+      leafIndex: row.leafIndex,
+      treeSize: anchor.size,
+      leafHash: leaf,
+      proof: proof.map((p) => Buffer.from(p)),
+    },
   };
 }
 
 async function chainTo(src: PackSource, anchor: StoredCheckpoint): Promise<ChainFile> {
   const links: ChainLink[] = [];
   for (const a of await src.log.listCheckpoints()) {
-    if (a.seq >= anchor.seq) continue;
+    // Earlier chain segments ended in a declared break (anchor new-chain): nothing links them to this one.
+    if (a.seq >= anchor.seq || a.segment !== anchor.segment) continue;
     const proof = await buildConsistencyProof(a.size, anchor.size, reader(src));
     if (!verifyConsistency(a.size, anchor.size, a.root, anchor.root, proof))
-      throw new VigilError("INTEGRITY_FAILURE", `anchor ${a.seq} is not consistent with anchor ${anchor.seq}`);
-    links.push({ seq: a.seq, size: a.size, root: a.root, note: a.note, proof: proof.map((p) => Buffer.from(p)) });
+      throw new VigilError(
+        "INTEGRITY_FAILURE",
+        `anchor ${a.seq} is not consistent with anchor ${anchor.seq}`,
+      );
+    links.push({
+      seq: a.seq,
+      size: a.size,
+      root: a.root,
+      note: a.note,
+      proof: proof.map((p) => Buffer.from(p)),
+    });
   }
   return { treeSize: anchor.size, links };
 }
 
-function manifestOf(origin: string, anchor: StoredCheckpoint, artifacts: readonly PackedArtifact[]): PackManifest {
+function manifestOf(
+  origin: string,
+  anchor: StoredCheckpoint,
+  artifacts: readonly PackedArtifact[],
+): PackManifest {
   return {
     format: PACK_FORMAT,
     v: PACK_VERSION,

@@ -11,6 +11,19 @@ import { DEFAULT_LIMITS, malformed, PackCollector, type PackFiles, type PackLimi
 const MAX_EXTENDED_HEADER = 64 * 1024;
 /** RFC 1952 s2.3.1: gzip member magic (ID1, ID2). */
 const GZIP_ID = [0x1f, 0x8b] as const;
+/** POSIX ustar: headers and data come in 512-byte blocks; two zero blocks end the archive. */
+const BLOCK = 512;
+const TRAILING = "data after the end-of-archive marker";
+
+function alignBlock(n: number): number {
+  return Math.ceil(n / BLOCK) * BLOCK;
+}
+
+function lastNonZero(b: Buffer): number {
+  let i = b.length - 1;
+  while (i >= 0 && b[i] === 0) i--;
+  return i;
+}
 
 /**
  * Reads a .tar.gz pack into memory without extracting anything to disk:
@@ -54,6 +67,8 @@ class TarReader {
   private readonly parser: Parser;
   private compressed = 0;
   private out = 0;
+  /** Bytes given to the parser: its position in the tar stream. */
+  private fed = 0;
   private head: Buffer | null = Buffer.alloc(0);
   private eof = false;
   private failure: Error | null = null;
@@ -66,7 +81,13 @@ class TarReader {
     this.parser = new Parser({ strict: true, maxMetaEntrySize: MAX_EXTENDED_HEADER, zstd: false });
     this.parser.on("entry", (e: ReadEntry) => this.guard(() => this.entry(e)));
     this.parser.on("ignoredEntry", (e: ReadEntry) =>
-      this.fail(this.bad(`member ${JSON.stringify(e.path)}: unsupported ${e.type} entry`)),
+      this.fail(
+        this.bad(
+          e.meta
+            ? `${e.type} header larger than ${MAX_EXTENDED_HEADER} bytes`
+            : `member ${JSON.stringify(e.path)}: unsupported ${e.type} entry`,
+        ),
+      ),
     );
     this.parser.on("error", (e: Error) => this.fail(this.bad(`not a valid tar archive (${e.message})`)));
     this.parser.on("eof", () => (this.eof = true));
@@ -89,7 +110,7 @@ class TarReader {
       final: (cb) => {
         let called = false;
         const done = () => {
-          if (!called) cb(this.failure ?? this.attempt(() => this.collector.finish()));
+          if (!called) cb(this.failure ?? this.attempt(() => this.complete()));
           called = true;
         };
         this.parser.once("end", done);
@@ -100,6 +121,12 @@ class TarReader {
     });
   }
 
+  /** A whole archive: its end-of-archive marker (two zero blocks) was reached, no member left open. */
+  private complete(): void {
+    if (!this.eof) throw this.bad("truncated archive: no end-of-archive marker");
+    this.collector.finish();
+  }
+
   private consume(chunk: Buffer): void {
     this.out += chunk.length;
     const { maxTotalBytes, maxRatio, ratioGraceBytes } = this.limits;
@@ -107,11 +134,24 @@ class TarReader {
     if (this.out > ratioGraceBytes && this.out > maxRatio * this.compressed)
       throw this.bad(`compression ratio exceeds ${maxRatio}:1 (a compression bomb?)`);
     if (this.eof) {
-      if (chunk.some((b) => b !== 0)) throw this.bad("data after the end-of-archive marker");
+      if (lastNonZero(chunk) >= 0) throw this.bad(TRAILING);
       return;
     }
     const data = this.sniff(chunk);
-    if (data !== null) this.parser.write(data);
+    if (data === null) return;
+    // Feed up to the end of the block holding the last non-zero byte, then the (zero) rest: if the
+    // end-of-archive marker is reached in the first part, that byte lies after it.
+    const last = lastNonZero(data);
+    const cut = last < 0 ? 0 : Math.min(data.length, alignBlock(this.fed + last + 1) - this.fed);
+    this.feed(data.subarray(0, cut));
+    if (this.eof && cut > 0) throw this.bad(TRAILING);
+    this.feed(data.subarray(cut));
+  }
+
+  private feed(part: Buffer): void {
+    if (part.length === 0) return;
+    this.fed += part.length;
+    this.parser.write(part);
     if (this.failure !== null) throw this.failure;
   }
 

@@ -5,8 +5,7 @@ import type { EvidenceRow } from "../storage/index-ops.js";
 
 /** What to export: artifacts by id, or by the filters of `evidence list`. */
 export type PackSelection =
-  | { readonly ids: readonly string[] }
-  | { readonly query: Omit<EvidenceFilter, "limit" | "orderBy"> };
+  { readonly ids: readonly string[] } | { readonly query: Omit<EvidenceFilter, "limit" | "orderBy"> };
 
 const SHOWN = 5;
 
@@ -45,7 +44,11 @@ async function byIds(index: EvidenceIndex, ids: readonly string[]): Promise<Evid
   return rows;
 }
 
-async function addParents(index: EvidenceIndex, roots: readonly EvidenceRow[], chosen: Map<string, EvidenceRow>) {
+async function addParents(
+  index: EvidenceIndex,
+  roots: readonly EvidenceRow[],
+  chosen: Map<string, EvidenceRow>,
+) {
   const queue = [...roots];
   for (let row = queue.pop(); row !== undefined; row = queue.pop()) {
     for (const p of row.parents) {

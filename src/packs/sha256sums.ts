@@ -29,7 +29,7 @@ export function parseSums(bytes: Uint8Array, where: string): SumLine[] {
     .map((line, i) => {
       const m = LINE.exec(line);
       if (m === null) throw bad(where, `line ${i + 1} is not "<sha256 hex>  <path>"`);
-      const [, hex, path] = m as unknown as [string, string, string];
+      const [hex, path] = [m[1] ?? "", m[2] ?? ""];
       if (!isPackFileName(path) || path === SUMS)
         throw bad(where, `line ${i + 1} names ${JSON.stringify(path)}, not a file of the pack layout`);
       return { hex, path };

@@ -34,11 +34,19 @@ export function openTrusted(note: string, trusted: Verifier): Opened {
     return { ok: false, unsigned: true, problem: `not signed by the trusted key ${trusted.name}` };
   const msg = Buffer.from(parsed.text, "utf8");
   if (!sigs.every((s) => trusted.verify(msg, s.signature)))
-    return { ok: false, unsigned: false, problem: `signature by the trusted key ${trusted.name} does not verify` };
+    return {
+      ok: false,
+      unsigned: false,
+      problem: `signature by the trusted key ${trusted.name} does not verify`,
+    };
   try {
     return { ok: true, cp: parseCheckpoint(parsed.text) };
   } catch (e) {
-    return { ok: false, unsigned: false, problem: `signed text is not a checkpoint (${(e as Error).message})` };
+    return {
+      ok: false,
+      unsigned: false,
+      problem: `signed text is not a checkpoint (${(e as Error).message})`,
+    };
   }
 }
 
@@ -60,12 +68,21 @@ export function checkPackCheckpoint(
   if (cp.origin !== manifest.origin)
     f.add(MANIFEST, null, `origin ${manifest.origin} is not the signed checkpoint's ${cp.origin}`);
   if (cp.size !== m.size || !equalBytes(cp.root, m.root))
-    f.add(MANIFEST, null, `checkpoint (size ${m.size}) disagrees with the signed checkpoint (size ${cp.size})`);
+    f.add(
+      MANIFEST,
+      null,
+      `checkpoint (size ${m.size}) disagrees with the signed checkpoint (size ${cp.size})`,
+    );
   return cp;
 }
 
 /** chain.json: each earlier anchor signed by the trusted key and consistent with the checkpoint. */
-export function checkChain(bytes: Buffer, cp: Checkpoint | null, trusted: Verifier, f: Findings): ChainFile | null {
+export function checkChain(
+  bytes: Buffer,
+  cp: Checkpoint | null,
+  trusted: Verifier,
+  f: Findings,
+): ChainFile | null {
   let chain: ChainFile;
   try {
     chain = parseChain(bytes);
@@ -75,14 +92,19 @@ export function checkChain(bytes: Buffer, cp: Checkpoint | null, trusted: Verifi
     return null;
   }
   if (cp === null) return chain;
-  if (chain.treeSize !== cp.size) f.add(CHAIN, null, `treeSize ${chain.treeSize} is not the checkpoint's ${cp.size}`);
+  if (chain.treeSize !== cp.size)
+    f.add(CHAIN, null, `treeSize ${chain.treeSize} is not the checkpoint's ${cp.size}`);
   for (const l of chain.links) {
     const what = `anchor ${l.seq} (size ${l.size})`;
     if (!verifyConsistency(l.size, cp.size, l.root, cp.root, l.proof))
       f.add(CHAIN, null, `${what} is not consistent with the checkpoint`);
     const opened = openTrusted(l.note, trusted);
     if (!opened.ok) f.add(CHAIN, null, `${what}: ${opened.problem}`);
-    else if (opened.cp.size !== l.size || !equalBytes(opened.cp.root, l.root) || opened.cp.origin !== cp.origin)
+    else if (
+      opened.cp.size !== l.size ||
+      !equalBytes(opened.cp.root, l.root) ||
+      opened.cp.origin !== cp.origin
+    )
       f.add(CHAIN, null, `${what}: its signed note says something else`);
   }
   return chain;
@@ -117,14 +139,25 @@ export function checkSince(
   return { size: old.size, consistent };
 }
 
-function linkSince(name: string, old: Checkpoint, cp: Checkpoint | null, chain: ChainFile | null, f: Findings): void {
+function linkSince(
+  name: string,
+  old: Checkpoint,
+  cp: Checkpoint | null,
+  chain: ChainFile | null,
+  f: Findings,
+): void {
   if (cp === null) return f.add(name, null, "cannot be checked: the pack's checkpoint is not trusted");
-  if (old.origin !== cp.origin) return f.add(name, null, `origin ${old.origin} is not the pack's ${cp.origin}`);
+  if (old.origin !== cp.origin)
+    return f.add(name, null, `origin ${old.origin} is not the pack's ${cp.origin}`);
   if (old.size > cp.size)
     return f.add(name, null, `size ${old.size} is newer than the pack's checkpoint (size ${cp.size})`);
   if (old.size === cp.size) {
     if (!equalBytes(old.root, cp.root))
-      f.add(name, null, `same size ${old.size} as the pack's checkpoint but a different root: the log forked`);
+      f.add(
+        name,
+        null,
+        `same size ${old.size} as the pack's checkpoint but a different root: the log forked`,
+      );
     return;
   }
   const link = chain?.links.find((l) => l.size === old.size);

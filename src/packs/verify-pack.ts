@@ -1,10 +1,27 @@
-import { decodeRecord, equalBytes, leafHash, parseVerifierKey, verifyInclusion, type Checkpoint, type Verifier } from "../journal/index.js";
+import {
+  decodeRecord,
+  equalBytes,
+  leafHash,
+  parseVerifierKey,
+  verifyInclusion,
+  type Checkpoint,
+  type Verifier,
+} from "../journal/index.js";
 import { VigilError } from "../errors.js";
 import { Findings, type PackFinding } from "./findings.js";
 import { b64, PackJsonError } from "./json-fields.js";
 import { parseManifest, type ManifestArtifact, type PackManifest } from "./manifest.js";
 import type { PackFile, PackFiles } from "./pack-files.js";
-import { CHAIN, CHECKPOINT, contentsPath, MANIFEST, proofPath, recordPath, SUMS, VERIFIER_KEY } from "./pack-layout.js";
+import {
+  CHAIN,
+  CHECKPOINT,
+  contentsPath,
+  MANIFEST,
+  proofPath,
+  recordPath,
+  SUMS,
+  VERIFIER_KEY,
+} from "./pack-layout.js";
 import { parseProofFile } from "./pack-proofs.js";
 import { parseSums } from "./sha256sums.js";
 import { checkChain, checkPackCheckpoint, checkSince, type SinceResult } from "./verify-checkpoint.js";
@@ -46,29 +63,46 @@ export interface PackReport {
  */
 export function verifyPack(files: PackFiles, opts: VerifyPackOptions): PackReport {
   const trusted = parseTrustedKey(opts.trustedKey);
-  const sums = parseSums(required(files, SUMS, opts.where), opts.where);
-  const manifest = parseManifest(required(files, MANIFEST, opts.where), opts.where);
-  const [note, chainBytes, packKey] = [CHECKPOINT, CHAIN, VERIFIER_KEY].map((n) => required(files, n, opts.where));
+  const pack = parseStructure(files, opts.where);
   const f = new Findings();
-  const owners = ownerMap(manifest);
-  checkSums(files, sums, owners, f);
-  if ((packKey as Buffer).toString("utf8").trim() !== opts.trustedKey.trim())
-    f.key(`${VERIFIER_KEY} in the pack is not the trusted key`);
-  const cp = checkPackCheckpoint((note as Buffer).toString("utf8"), manifest, trusted, f);
-  checkArtifacts(files, manifest, cp, f);
+  const owners = ownerMap(pack.manifest);
+  checkSums(files, pack.sums, owners, f);
+  if (pack.packKey !== opts.trustedKey.trim()) f.key(`${VERIFIER_KEY} in the pack is not the trusted key`);
+  const cp = checkPackCheckpoint(pack.note, pack.manifest, trusted, f);
+  checkArtifacts(files, pack.manifest, cp, f);
   checkUnreferenced(files, owners, f);
-  const chain = checkChain(chainBytes as Buffer, cp, trusted, f);
+  const chain = checkChain(pack.chain, cp, trusted, f);
   const since = opts.since ? checkSince(opts.since, cp, chain, trusted, f) : null;
+  const m = pack.manifest;
   return {
     v: 1,
     ok: f.list.length === 0 && f.keyProblems.length === 0,
-    origin: manifest.origin,
-    checkpoint: { seq: manifest.checkpoint.seq, size: manifest.checkpoint.size, root: b64(manifest.checkpoint.root) },
-    artifacts: manifest.artifacts.length,
+    origin: m.origin,
+    checkpoint: { seq: m.checkpoint.seq, size: m.checkpoint.size, root: b64(m.checkpoint.root) },
+    artifacts: m.artifacts.length,
     files: files.size,
     since,
     findings: f.list,
     keyProblems: f.keyProblems,
+  };
+}
+
+/** The files every pack must have, parsed; a pack without them is malformed (exit 5). */
+function parseStructure(files: PackFiles, where: string) {
+  const sums = parseSums(required(files, SUMS, where), where);
+  const manifest = parseManifest(required(files, MANIFEST, where), where);
+  // Each artifact has three files: a longer list is a lie that would only cost time to check.
+  if (manifest.artifacts.length > files.size)
+    throw new VigilError(
+      "INPUT_INVALID",
+      `${where}: ${MANIFEST} lists more artifacts than the pack has files`,
+    );
+  return {
+    sums,
+    manifest,
+    note: required(files, CHECKPOINT, where).toString("utf8"),
+    chain: required(files, CHAIN, where),
+    packKey: required(files, VERIFIER_KEY, where).toString("utf8").trim(),
   };
 }
 
@@ -82,7 +116,8 @@ export function parseTrustedKey(text: string): Verifier {
 
 function required(files: PackFiles, name: string, where: string): Buffer {
   const bytes = files.get(name)?.bytes;
-  if (bytes === undefined || bytes === null) throw new VigilError("INPUT_INVALID", `${where}: missing ${name}`);
+  if (bytes === undefined || bytes === null)
+    throw new VigilError("INPUT_INVALID", `${where}: missing ${name}`);
   return bytes;
 }
 
@@ -122,10 +157,17 @@ function checkArtifacts(files: PackFiles, m: PackManifest, cp: Checkpoint | null
   const ids = new Set<string>();
   const leaves = new Set<number>();
   for (const a of m.artifacts) {
-    if (ids.has(a.id) || leaves.has(a.leafIndex)) f.add(MANIFEST, a.id, `lists leaf ${a.leafIndex} or this artifact twice`);
+    if (ids.has(a.id) || leaves.has(a.leafIndex)) {
+      f.add(MANIFEST, a.id, `lists leaf ${a.leafIndex} or this artifact twice`);
+      continue;
+    }
     ids.add(a.id);
     leaves.add(a.leafIndex);
-    if (a.record !== recordPath(a.leafIndex) || a.proof !== proofPath(a.leafIndex) || a.contents !== contentsPath(a.id.slice(7)))
+    if (
+      a.record !== recordPath(a.leafIndex) ||
+      a.proof !== proofPath(a.leafIndex) ||
+      a.contents !== contentsPath(a.id.slice(7))
+    )
       f.add(MANIFEST, a.id, `file paths do not follow the pack layout for leaf ${a.leafIndex}`);
     const rec = checkRecord(files.get(a.record), a, f);
     if (rec === null) continue;
@@ -149,7 +191,13 @@ function checkRecord(file: PackFile | undefined, a: ManifestArtifact, f: Finding
     f.add(a.record, a.id, `not a canonical journal record (${(e as Error).message})`);
     return null;
   }
-  if (r.type !== EVIDENCE_ADDED || r.v !== 1 || typeof r.digest !== "string" || !DIGEST.test(r.digest) || !Number.isSafeInteger(r.size)) {
+  if (
+    r.type !== EVIDENCE_ADDED ||
+    r.v !== 1 ||
+    typeof r.digest !== "string" ||
+    !DIGEST.test(r.digest) ||
+    !Number.isSafeInteger(r.size)
+  ) {
     f.add(a.record, a.id, `not an ${EVIDENCE_ADDED} v1 record`);
     return null;
   }
@@ -159,7 +207,13 @@ function checkRecord(file: PackFile | undefined, a: ManifestArtifact, f: Finding
   return { digest: r.digest, size, leaf: leafHash(file.bytes) };
 }
 
-function checkProof(file: PackFile | undefined, a: ManifestArtifact, leaf: Buffer, cp: Checkpoint | null, f: Findings): void {
+function checkProof(
+  file: PackFile | undefined,
+  a: ManifestArtifact,
+  leaf: Buffer,
+  cp: Checkpoint | null,
+  f: Findings,
+): void {
   if (file?.bytes == null) return void missing(a.proof, a, f);
   let p;
   try {
@@ -168,14 +222,21 @@ function checkProof(file: PackFile | undefined, a: ManifestArtifact, leaf: Buffe
     if (!(e instanceof PackJsonError)) throw e;
     return f.add(a.proof, a.id, e.message);
   }
-  if (p.leafIndex !== a.leafIndex) f.add(a.proof, a.id, `proves leaf ${p.leafIndex}, the manifest says ${a.leafIndex}`);
+  if (p.leafIndex !== a.leafIndex)
+    f.add(a.proof, a.id, `proves leaf ${p.leafIndex}, the manifest says ${a.leafIndex}`);
   if (cp === null) return;
-  if (p.treeSize !== cp.size) f.add(a.proof, a.id, `is for tree size ${p.treeSize}, not the checkpoint's ${cp.size}`);
+  if (p.treeSize !== cp.size)
+    f.add(a.proof, a.id, `is for tree size ${p.treeSize}, not the checkpoint's ${cp.size}`);
   if (verifyInclusion(a.leafIndex, cp.size, leaf, p.proof, cp.root)) return;
   // Blame the file that changed: a proof that still proves its own leaf hash means the record was altered.
   if (!equalBytes(p.leafHash, leaf) && verifyInclusion(a.leafIndex, cp.size, p.leafHash, p.proof, cp.root))
     f.add(a.record, a.id, `leaf hash is not the one the checkpoint includes at leaf ${a.leafIndex}`);
-  else f.add(a.proof, a.id, `inclusion proof of leaf ${a.leafIndex} does not verify against the checkpoint root`);
+  else
+    f.add(
+      a.proof,
+      a.id,
+      `inclusion proof of leaf ${a.leafIndex} does not verify against the checkpoint root`,
+    );
 }
 
 function checkContents(file: PackFile | undefined, a: ManifestArtifact, rec: RecordFacts, f: Findings): void {

@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { latestReport, runVerification } from "../../app/verification.js";
 import { VigilError } from "../../errors.js";
 import type { VerifyReport } from "../../verify/report.js";
-import { setExitCode, withVigil } from "../context.js";
+import { outputFor, setExitCode, withVigil } from "../context.js";
+import { runOfflineVerify, type OfflineVerifyOptions } from "./pack.js";
 import { formatBytes, type Output } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
 
@@ -12,7 +13,12 @@ function renderReport(out: Output, r: VerifyReport, id: string | null): string {
   const c = r.counts;
   const body = `  artifacts ${c.artifacts} (${formatBytes(c.bytes)}), leaves ${c.leaves}, nodes ${c.nodes}, anchors ${c.anchors}${r.seed !== null ? `, seed ${r.seed}` : ""}`;
   const problems = r.findings.map((f) => `  ${out.color.bad(f.kind)} ${f.id}: ${f.problem}`);
-  const known = (r.expected ?? []).length > 0 ? [`  ${(r.expected ?? []).length} known states (expired contents, artifacts marked corrupted): see --json`] : [];
+  const known =
+    (r.expected ?? []).length > 0
+      ? [
+          `  ${(r.expected ?? []).length} known states (expired contents, artifacts marked corrupted): see --json`,
+        ]
+      : [];
   return [head, body, ...problems, ...known, id ? out.color.dim(`  report stored as ${id}`) : ""]
     .filter((s) => s !== "")
     .join("\n");
@@ -25,19 +31,41 @@ export function registerVerifyCommands(program: Command): void {
     .option("--mode <mode>", "quick (sampled) or full", "quick")
     .option("--sample <n>", "quick mode: entries to sample", parseIntArg("--sample", 1), 100)
     .option("--seed <s>", "quick mode: PRNG seed, to repeat a run", parseIntArg("--seed", 0))
-    .action(async (f: { mode: string; sample: number; seed?: number }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
-        if (f.mode !== "quick" && f.mode !== "full")
-          throw new VigilError("USAGE", `--mode must be quick or full, got ${JSON.stringify(f.mode)}`);
-        const { report, reportId } = await runVerification(
-          v,
-          { mode: f.mode, sample: f.sample, seed: f.seed ?? randomInt(2 ** 31) },
-          (stage, n) => out.progress(`verifying ${stage}`, n),
-        );
-        out.endProgress();
-        out.result({ ...report, reportId }, () => renderReport(out, report, reportId));
-        if (report.result === "failed") setExitCode(1);
-      }),
+    .option(
+      "--offline",
+      "verify an evidence pack with no locker and no network (needs --input, --trusted-key)",
+    )
+    .option("--input <pack>", "--offline: the pack, PACK.tar.gz or its directory")
+    .option(
+      "--trusted-key <key>",
+      "--offline: the verifier key you trust (the key text, or a file holding it)",
+    )
+    .option(
+      "--since-checkpoint <file>",
+      "--offline: a signed checkpoint you trust, which the pack must extend",
+    )
+    .action(
+      async (
+        f: { mode: string; sample: number; seed?: number; offline?: boolean } & OfflineVerifyOptions,
+        cmd: Command,
+      ) => {
+        if (f.offline) return runOfflineVerify(f, outputFor(cmd));
+        if (f.input !== undefined || f.trustedKey !== undefined || f.sinceCheckpoint !== undefined) {
+          throw new VigilError("USAGE", "--input, --trusted-key and --since-checkpoint go with --offline");
+        }
+        return withVigil(cmd, async (v, out) => {
+          if (f.mode !== "quick" && f.mode !== "full")
+            throw new VigilError("USAGE", `--mode must be quick or full, got ${JSON.stringify(f.mode)}`);
+          const { report, reportId } = await runVerification(
+            v,
+            { mode: f.mode, sample: f.sample, seed: f.seed ?? randomInt(2 ** 31) },
+            (stage, n) => out.progress(`verifying ${stage}`, n),
+          );
+          out.endProgress();
+          out.result({ ...report, reportId }, () => renderReport(out, report, reportId));
+          if (report.result === "failed") setExitCode(1);
+        });
+      },
     );
   program
     .command("verify-report")
