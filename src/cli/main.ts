@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { exitCodeFor, isVigilError } from "../errors.js";
 import { registerAnchorCommands } from "./commands/anchor.js";
+import { registerArchiveCommands } from "./commands/archive.js";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerDiagnosticsCommands } from "./commands/diagnostics.js";
 import { registerSystemdCommands } from "./commands/systemd.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerStorageCommands(program);
   registerTlogCommands(program);
   registerPackCommands(program);
+  registerArchiveCommands(program);
   registerAuditCommands(program);
   registerSystemdCommands(program);
   registerDiagnosticsCommands(program);

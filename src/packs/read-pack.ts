@@ -12,5 +12,5 @@ export async function readPack(input: string, limits: PackLimits = DEFAULT_LIMIT
   } catch (e) {
     throw fsError(input, e, "cannot read");
   }
-  return isDir ? readPackDir(input, limits) : readTarGz(input, limits);
+  return isDir ? readPackDir(input, limits) : readTarGz(input, limits, !/\.tar$/i.test(input));
 }

@@ -30,10 +30,15 @@ function lastNonZero(b: Buffer): number {
  * gunzip with byte and ratio caps, node-tar's parser for the tar framing,
  * and the collector for names, types, duplicates and member sizes.
  */
-export async function readTarGz(path: string, limits: PackLimits = DEFAULT_LIMITS): Promise<PackFiles> {
+export async function readTarGz(
+  path: string,
+  limits: PackLimits = DEFAULT_LIMITS,
+  gzip = true,
+): Promise<PackFiles> {
   const reader = new TarReader(path, limits);
   try {
-    await pipeline(createReadStream(path), reader.meter(), createGunzip(), reader.sink());
+    if (gzip) await pipeline(createReadStream(path), reader.meter(), createGunzip(), reader.sink());
+    else await pipeline(createReadStream(path), reader.meter(), reader.sink());
   } catch (e) {
     throw reader.explain(e);
   }

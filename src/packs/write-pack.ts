@@ -11,7 +11,7 @@ import { stagePack, syncAll, syncPath } from "./stage-pack.js";
 
 export interface WrittenPack {
   readonly output: string;
-  readonly format: "tar.gz" | "dir";
+  readonly format: "tar.gz" | "tar" | "dir";
   readonly files: number;
   readonly bytes: number;
   /** SHA-256 of the .tar.gz, to publish alongside it; null for a directory. */
@@ -22,7 +22,12 @@ export interface WrittenPack {
 const GZIP_LEVEL = 9;
 
 export function isTarballName(path: string): boolean {
-  return /\.(tar\.gz|tgz)$/i.test(path);
+  return /\.(tar\.gz|tgz|tar)$/i.test(path);
+}
+
+/** A plain .tar (an archive for long-term storage) is written uncompressed. */
+export function isPlainTar(path: string): boolean {
+  return /\.tar$/i.test(path);
 }
 
 /**
@@ -53,7 +58,7 @@ export async function writePack(
       return { output: target, format: "dir", files, bytes, sha256: null };
     }
     const sha256 = await archive(staging, paths, plan.mtime, target);
-    return { output: target, format: "tar.gz", files, bytes, sha256 };
+    return { output: target, format: isPlainTar(target) ? "tar" : "tar.gz", files, bytes, sha256 };
   } catch (e) {
     if (isVigilError(e)) throw e;
     throw fsError(output, e, "cannot write");
@@ -80,7 +85,8 @@ async function archive(
   const tmp = `${target}.vigil-part-${randomBytes(4).toString("hex")}`;
   try {
     const sorted = [...paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    await create({ file: tmp, cwd: staging, gzip: { level: GZIP_LEVEL }, portable: true, mtime }, sorted);
+    const gzip = isPlainTar(target) ? false : { level: GZIP_LEVEL };
+    await create({ file: tmp, cwd: staging, gzip, portable: true, mtime }, sorted);
     await syncPath(tmp);
     const hash = createHash("sha256");
     for await (const chunk of createReadStream(tmp)) hash.update(chunk as Buffer);

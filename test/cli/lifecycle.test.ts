@@ -1,5 +1,6 @@
 /** Holds, retention expiry, mark-corrupted and recover, end to end through the CLI. */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -141,4 +142,23 @@ void test("cleanup --temp-only removes old staging leftovers and unreferenced bl
   assert.deepEqual(r.removed.sort(), [join(data, "blobs", "tmp", "123-abc.part"), orphan].sort());
   assert.ok(existsSync(blobPath(data, keep)));
   expectOk(vigil(data, "verify", "--mode", "full"));
+});
+
+void test("archive --older-than writes old evidence to a .tar that verify --offline and GNU tar accept", () => {
+  const data = newLocker(root, "archive");
+  const old = add(data, "from 2019\n", "--name", "old", "--date", "2019-06-01");
+  const recent = add(data, "from today\n", "--name", "recent");
+  expectOk(vigil(data, "anchor", "create"));
+  const tar = join(root, "old.tar");
+  const r = expectJson<{ artifacts: string[]; format: string }>(
+    vigil(data, "--json", "archive", "--older-than", "365d", "-o", tar),
+  );
+  assert.deepEqual([r.artifacts, r.format], [[old], "tar"]);
+  assert.ok(!r.artifacts.includes(recent));
+  const key = expectOk(vigil(data, "key", "show")).stdout.trim();
+  expectOk(vigil(data, "verify", "--offline", "--input", tar, "--trusted-key", key));
+  const listing = spawnSync("tar", ["-tf", tar], { encoding: "utf8" });
+  assert.equal(listing.status, 0);
+  assert.match(listing.stdout, /SHA256SUMS/);
+  expectError(vigil(data, "archive", "--older-than", "36500d", "-o", join(root, "none.tar")), 3);
 });
