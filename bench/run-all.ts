@@ -7,6 +7,7 @@ const BENCHES: [string, string[]][] = [
   ["proofs.js", []],
   ["verify-full.js", []],
   ["ingest-large.js", []],
+  ["pack.js", []],
 ];
 const only = process.argv.slice(2);
 for (const [file, args] of BENCHES) {

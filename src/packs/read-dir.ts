@@ -1,5 +1,5 @@
-import { constants, type Dirent } from "node:fs";
-import { open, opendir } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readSync, type Dirent } from "node:fs";
+import { opendir } from "node:fs/promises";
 import { join } from "node:path";
 import { fsError, isVigilError } from "../errors.js";
 import type { MemberKind } from "./pack-layout.js";
@@ -45,26 +45,34 @@ async function walk(root: string, rel: string, collector: PackCollector): Promis
   }
 }
 
+/**
+ * Synchronous reads on purpose: a pack holds tens of thousands of small files,
+ * and four thread-pool round trips per file (open, stat, read, close) cost
+ * more than the reading itself.
+ */
 async function readFile(path: string, name: string, collector: PackCollector): Promise<void> {
-  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
-    (e: NodeJS.ErrnoException) => {
-      if (e.code === "ELOOP") throw malformed(collector.where, `member ${JSON.stringify(name)}: symlink`);
-      throw e;
-    },
-  );
+  let fd: number;
   try {
-    const st = await fh.stat();
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOOP")
+      throw malformed(collector.where, `member ${JSON.stringify(name)}: symlink`);
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
     if (!st.isFile()) throw malformed(collector.where, `member ${JSON.stringify(name)}: not a regular file`);
     const sink = collector.member(name, "file", st.size);
     if (sink === null) return;
     const buf = Buffer.alloc(Math.min(CHUNK, st.size + 1));
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      const bytesRead = readSync(fd, buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       sink.write(Buffer.from(buf.subarray(0, bytesRead)));
     }
     sink.end();
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
+  return Promise.resolve();
 }
