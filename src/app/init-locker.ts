@@ -6,13 +6,16 @@ import type { Clock } from "../clock.js";
 import { fsError, VigilError } from "../errors.js";
 import { openDatabase } from "../storage/sqlite/open-database.js";
 import { generateKeyPair } from "./keys-file.js";
-import { DEFAULT_INLINE_LIMIT, type LockerConfig } from "./locker-config.js";
+import { DEFAULT_INLINE_LIMIT, type LockerConfig, type ReplicaOf } from "./locker-config.js";
 import { lockerPaths } from "./paths.js";
-import { DEFAULT_RETENTION_CLASSES, DEFAULT_RETENTION_DAYS } from "../domains/evidence/metadata.js";
+import { DEFAULT_RETENTION_DAYS } from "../domains/evidence/metadata.js";
 
 export interface InitOptions {
   readonly origin?: string;
   readonly inlineLimit?: number;
+  readonly retentionDays?: Readonly<Record<string, number | null>>;
+  /** A follower of another log: no signing key is made; its origin and verifier key are the source's. */
+  readonly replicaOf?: ReplicaOf;
 }
 
 /**
@@ -24,7 +27,7 @@ export function initLocker(dataDir: string, clock: Clock, options: InitOptions =
   const target = resolve(dataDir);
   refuseExisting(target);
   const lockerId = `lck_${randomBytes(8).toString("hex")}`;
-  const origin = options.origin ?? `vigil.local/${lockerId}`;
+  const origin = options.replicaOf?.origin ?? options.origin ?? `vigil.local/${lockerId}`;
   if (!isValidKeyName(origin))
     throw new VigilError("INPUT_INVALID", `origin ${JSON.stringify(origin)} must have no spaces or "+"`);
   const config: LockerConfig = {
@@ -34,8 +37,9 @@ export function initLocker(dataDir: string, clock: Clock, options: InitOptions =
     origin,
     createdAt: clock.now().toISOString(),
     inlineLimit: options.inlineLimit ?? DEFAULT_INLINE_LIMIT,
-    retentionClasses: [...DEFAULT_RETENTION_CLASSES],
-    retentionDays: { ...DEFAULT_RETENTION_DAYS },
+    retentionClasses: Object.keys(options.retentionDays ?? DEFAULT_RETENTION_DAYS),
+    retentionDays: { ...(options.retentionDays ?? DEFAULT_RETENTION_DAYS) },
+    ...(options.replicaOf === undefined ? {} : { replicaOf: options.replicaOf }),
   };
   const staging = join(dirname(target), `.${basename(target)}.init-${randomBytes(4).toString("hex")}`);
   try {
@@ -81,9 +85,11 @@ function build(dir: string, config: LockerConfig): void {
   mkdirSync(join(p.blobs, "sha256"), { recursive: true });
   mkdirSync(join(p.blobs, "tmp"), { recursive: true });
   mkdirSync(p.keys, { mode: 0o700 });
-  const keys = generateKeyPair(config.origin);
-  writeFileSync(p.signingKey, `${keys.signerKey}\n`, { mode: 0o600, flag: "wx" });
-  writeFileSync(p.verifierKey, `${keys.verifierKey}\n`, { mode: 0o644, flag: "wx" });
+  if (config.replicaOf === undefined) {
+    const keys = generateKeyPair(config.origin);
+    writeFileSync(p.signingKey, `${keys.signerKey}\n`, { mode: 0o600, flag: "wx" });
+    writeFileSync(p.verifierKey, `${keys.verifierKey}\n`, { mode: 0o644, flag: "wx" });
+  } else writeFileSync(p.verifierKey, `${config.replicaOf.verifierKey}\n`, { mode: 0o644, flag: "wx" });
   openDatabase(p.database, { create: true }).close();
   writeFileSync(p.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644, flag: "wx" });
 }

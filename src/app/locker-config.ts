@@ -1,3 +1,4 @@
+import { parseVerifierKey } from "../journal/index.js";
 import { VigilError } from "../errors.js";
 import { DEFAULT_RETENTION_DAYS } from "../domains/evidence/metadata.js";
 
@@ -13,6 +14,14 @@ export interface LockerConfig {
   readonly retentionClasses: readonly string[];
   /** Days each class is kept after its evidence date; null = indefinitely. */
   readonly retentionDays: Readonly<Record<string, number | null>>;
+  /** Set on a follower: the log it copies. A replica holds no signing key and never appends itself. */
+  readonly replicaOf?: ReplicaOf;
+}
+
+/** The source a replica follows: its checkpoint origin and the verifier key its checkpoints must carry. */
+export interface ReplicaOf {
+  readonly origin: string;
+  readonly verifierKey: string;
 }
 
 export const DEFAULT_INLINE_LIMIT = 64 * 1024;
@@ -48,7 +57,21 @@ export function parseLockerConfig(text: string, where: string): LockerConfig {
     inlineLimit: inlineLimit as number,
     retentionClasses: classes,
     retentionDays: days,
+    ...(r.replicaOf === undefined ? {} : { replicaOf: parseReplicaOf(r.replicaOf, r.origin as string, bad) }),
   };
+}
+
+/** A replica's checkpoints are its source's: same origin, verified with the source's key. */
+function parseReplicaOf(raw: unknown, origin: string, bad: (field: string) => never): ReplicaOf {
+  const r = (typeof raw === "object" && raw !== null ? raw : bad("replicaOf")) as Record<string, unknown>;
+  if (r.origin !== origin) bad("replicaOf.origin");
+  if (typeof r.verifierKey !== "string") return bad("replicaOf.verifierKey");
+  try {
+    if (parseVerifierKey(r.verifierKey).name !== origin) bad("replicaOf.verifierKey");
+  } catch {
+    bad("replicaOf.verifierKey");
+  }
+  return { origin, verifierKey: r.verifierKey };
 }
 
 /**

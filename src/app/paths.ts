@@ -10,6 +10,8 @@ export function lockerPaths(dataDir: string) {
     keys: join(dataDir, "keys"),
     signingKey: join(dataDir, "keys", "signing.key"),
     verifierKey: join(dataDir, "keys", "signing.vkey"),
+    /** Default home of `vigil backup create` (never part of a backup itself). */
+    backups: join(dataDir, "backups"),
   };
 }
 

@@ -1,5 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import { ed25519Verifier, formatVerifierKey, type Signer, type Verifier } from "../journal/index.js";
+import {
+  ed25519Verifier,
+  formatVerifierKey,
+  parseVerifierKey,
+  type Signer,
+  type Verifier,
+} from "../journal/index.js";
 import { systemClock, type Clock } from "../clock.js";
 import { VigilError } from "../errors.js";
 import { BlobFiles } from "../storage/fs/blob-files.js";
@@ -9,6 +15,7 @@ import { SqliteEvidenceIndex } from "../storage/sqlite/sqlite-evidence-index.js"
 import { SqliteLogStore } from "../storage/sqlite/sqlite-log-store.js";
 import { SqliteLifecycle } from "../storage/sqlite/sqlite-lifecycle.js";
 import { SqliteMaintenance } from "../storage/sqlite/sqlite-maintenance.js";
+import { FollowerLogStore, refusal } from "../replica/follower-log-store.js";
 import { loadSigner } from "./keys-file.js";
 import { parseLockerConfig, type LockerConfig } from "./locker-config.js";
 import { lockerPaths, type LockerPaths } from "./paths.js";
@@ -41,11 +48,11 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
   const config = parseLockerConfig(readText(paths.config), paths.config);
   if (!existsSync(paths.database))
     throw new VigilError("STORAGE_CORRUPT", `database ${paths.database} is missing`);
-  const signer = loadSigner(paths.signingKey);
-  assertOwnKey(signer, config, paths);
+  const keys = config.replicaOf === undefined ? ownKeys(config, paths) : replicaKeys(config, paths);
   const db = openDatabase(paths.database, { create: false });
   const files = new BlobFiles(paths.blobs);
-  const log = new SqliteLogStore(db);
+  const log =
+    config.replicaOf === undefined ? new SqliteLogStore(db) : new FollowerLogStore(db, config.origin);
   return {
     config,
     paths,
@@ -54,10 +61,65 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
     evidence: new SqliteEvidenceIndex(db),
     maintenance: new SqliteMaintenance(db, log),
     lifecycle: new SqliteLifecycle(db, log),
+    ...keys,
+    clock: options.clock ?? systemClock,
+    close: () => log.close(),
+  };
+}
+
+type Keys = Pick<Vigil, "signer" | "verifier" | "verifierKey">;
+
+function ownKeys(config: LockerConfig, paths: LockerPaths): Keys {
+  const signer = loadSigner(paths.signingKey);
+  assertOwnKey(signer, config, paths);
+  return {
     signer,
     verifier: ed25519Verifier(signer.name, signer.publicKey),
     verifierKey: formatVerifierKey(signer.name, signer.publicKey),
-    clock: options.clock ?? systemClock,
+  };
+}
+
+/**
+ * A replica verifies with its source's key and holds no signing key: its
+ * signer refuses, so it can never sign an anchor of its own.
+ */
+function replicaKeys(config: LockerConfig, paths: LockerPaths): Keys {
+  const verifierKey = (config.replicaOf?.verifierKey ?? "").trim();
+  const published = existsSync(paths.verifierKey) ? readText(paths.verifierKey).trim() : verifierKey;
+  if (published !== verifierKey)
+    throw new VigilError(
+      "KEY_INVALID",
+      `${paths.verifierKey} is not the key this replica's vigil.json follows`,
+    );
+  const verifier = parseVerifierKey(verifierKey);
+  const publicKey = Buffer.from(verifierKey.split("+").slice(2).join("+"), "base64").subarray(1);
+  const signer: Signer = {
+    name: verifier.name,
+    keyId: verifier.keyId,
+    publicKey,
+    sign: () => {
+      throw refusal(config.origin, "sign anchors (it holds no signing key)");
+    },
+  };
+  return { signer, verifier, verifierKey };
+}
+
+/** A read-only view of a locker database and its blob directory: a backup copy, a replica's source. */
+export interface LockerView {
+  readonly log: SqliteLogStore;
+  readonly blobs: SqliteBlobStore;
+  readonly lifecycle: SqliteLifecycle;
+  close(): Promise<void>;
+}
+
+export function openLockerView(databaseFile: string, blobDir: string): LockerView {
+  if (!existsSync(databaseFile)) throw new VigilError("NOT_FOUND", `no locker database at ${databaseFile}`);
+  const db = openDatabase(databaseFile, { create: false, readonly: true });
+  const log = new SqliteLogStore(db);
+  return {
+    log,
+    blobs: new SqliteBlobStore(db, new BlobFiles(blobDir)),
+    lifecycle: new SqliteLifecycle(db, log),
     close: () => log.close(),
   };
 }

@@ -6,12 +6,13 @@ import {
   parseCheckpoint,
   signNote,
   verifyConsistency,
+  type JournalRecord,
   type Signer,
   type Verifier,
 } from "../journal/index.js";
 import type { Clock } from "../clock.js";
 import { VigilError } from "../errors.js";
-import type { StoredCheckpoint } from "../storage/log-reader.js";
+import type { LogReader, StoredCheckpoint } from "../storage/log-reader.js";
 import type { LogStore } from "../storage/log-store.js";
 
 export interface AnchorContext {
@@ -27,54 +28,85 @@ export interface CreatedAnchor {
   readonly created: boolean;
 }
 
+export interface AnchorOptions {
+  /** Sign into this chain segment (a new one after `anchor new-chain`); always signs a new anchor. */
+  readonly segment?: number;
+}
+
 /** Signs a checkpoint of the current tree, unless the latest anchor already covers it. */
-export async function createAnchor(ctx: AnchorContext): Promise<CreatedAnchor> {
+export async function createAnchor(ctx: AnchorContext, options: AnchorOptions = {}): Promise<CreatedAnchor> {
   const size = await ctx.log.size();
   const latest = await ctx.log.latestCheckpoint();
-  if (latest !== null && latest.size === size) return { anchor: latest, created: false };
+  if (latest !== null && latest.size === size && options.segment === undefined)
+    return { anchor: latest, created: false };
   if (size === 0) throw new VigilError("CONFLICT", "the journal is empty: nothing to anchor yet");
   const root = await ctx.log.root(size);
   if (root === null) throw new VigilError("STORAGE_CORRUPT", "cannot compute the root");
   const body = formatCheckpoint({ origin: ctx.origin, size, root, rest: "" });
   const note = signNote(body, [ctx.signer]);
-  const anchor = await ctx.log.addCheckpoint({ size, root, note, createdAt: ctx.clock.now().toISOString() });
+  const createdAt = ctx.clock.now().toISOString();
+  const anchor = await ctx.log.addCheckpoint({ size, root, note, createdAt, segment: options.segment });
   return { anchor, created: true };
 }
 
 export interface AnchorCheck {
   readonly seq: number;
   readonly size: number;
+  readonly segment: number;
+  /** In a chain segment older than the current one (kept, archived, after `anchor new-chain`). */
+  readonly archived: boolean;
   readonly ok: boolean;
   readonly problems: readonly string[];
-  /** Consistency proof to the previous anchor (base64), when there is one. */
+  /**
+   * An archived anchor's divergence from today's tree (root, size, link): what
+   * the declared break explains, reported but not a failure. Signature and
+   * origin problems are never archived.
+   */
+  readonly archivedProblems: readonly string[];
+  /** Consistency proof to the previous anchor of the same segment (base64), when there is one. */
   readonly link: readonly string[] | null;
 }
 
 /**
  * Checks one anchor: the note's signature by our key, the body's origin and
  * root against the tree recomputed from stored nodes, and the consistency
- * proof that links it to its predecessor.
+ * proof that links it to its predecessor in the same chain segment. The
+ * first anchor of a segment after the first must cover the journal's
+ * anchor.chain_started record for that segment.
  */
 export async function checkAnchor(
   ctx: Pick<AnchorContext, "log" | "verifier" | "origin">,
   anchor: StoredCheckpoint,
   previous: StoredCheckpoint | null,
+  archived = false,
 ): Promise<AnchorCheck> {
-  const problems: string[] = [];
-  const body = checkSignature(anchor, ctx.verifier, problems);
+  const own: string[] = [];
+  const tree: string[] = [];
+  const body = checkSignature(anchor, ctx.verifier, own);
   if (body !== null) {
-    if (body.origin !== ctx.origin) problems.push(`origin ${body.origin} is not this locker's ${ctx.origin}`);
+    if (body.origin !== ctx.origin) own.push(`origin ${body.origin} is not this locker's ${ctx.origin}`);
     if (body.size !== anchor.size || !equalBytes(body.root, anchor.root))
-      problems.push("signed body disagrees with the stored anchor row");
+      own.push("signed body disagrees with the stored anchor row");
   }
   const journalSize = await ctx.log.size();
   if (anchor.size > journalSize)
-    problems.push(`anchor covers ${anchor.size} entries but the journal holds ${journalSize}`);
-  else await checkRoot(ctx.log, anchor, problems);
-  const link = previous === null ? null : await checkLink(ctx.log, previous, anchor, problems);
-  return { seq: anchor.seq, size: anchor.size, ok: problems.length === 0, problems, link };
+    tree.push(`anchor covers ${anchor.size} entries but the journal holds ${journalSize}`);
+  else await checkRoot(ctx.log, anchor, tree);
+  const linked = previous !== null && previous.segment === anchor.segment;
+  const link = linked ? await checkLink(ctx.log, previous, anchor, tree) : null;
+  if (!linked && anchor.segment > 1) await checkChainStart(ctx.log, anchor, previous, tree);
+  const problems = archived ? own : [...own, ...tree];
+  return {
+    seq: anchor.seq,
+    size: anchor.size,
+    segment: anchor.segment,
+    archived,
+    ok: problems.length === 0,
+    problems,
+    archivedProblems: archived ? tree : [],
+    link,
+  };
 }
-
 function checkSignature(anchor: StoredCheckpoint, verifier: Verifier, problems: string[]) {
   try {
     return parseCheckpoint(openNote(anchor.note, [verifier]).text);
@@ -116,15 +148,98 @@ async function checkLink(
   }
 }
 
-/** Checks every anchor (or only the latest) in chain order. */
+/** anchor.chain_started v1: a new anchor chain segment begins, after an unrecoverable break. */
+export const CHAIN_STARTED = "anchor.chain_started";
+
+export interface ChainStartedRecord extends JournalRecord {
+  readonly type: typeof CHAIN_STARTED;
+  readonly v: 1;
+  readonly segment: number;
+  readonly reason: string;
+  /** The latest anchor when the chain restarted: the last of the archived segment. */
+  readonly previous: { readonly seq: number; readonly size: number; readonly root: string } | null;
+  readonly at: string;
+}
+
+export function chainStarted(
+  segment: number,
+  reason: string,
+  previous: StoredCheckpoint | null,
+  at: Date,
+): ChainStartedRecord {
+  const prev =
+    previous === null
+      ? null
+      : { seq: previous.seq, size: previous.size, root: previous.root.toString("base64") };
+  return { type: CHAIN_STARTED, v: 1, segment, reason, previous: prev, at: at.toISOString() };
+}
+
+async function checkChainStart(
+  log: LogReader,
+  anchor: StoredCheckpoint,
+  previous: StoredCheckpoint | null,
+  problems: string[],
+): Promise<void> {
+  const r = await findChainStart(log, anchor.segment, Math.min(anchor.size, await log.size()));
+  if (r === null)
+    return void problems.push(
+      `anchor ${anchor.seq} starts chain segment ${anchor.segment} but covers no ${CHAIN_STARTED} record for it`,
+    );
+  const p = r.previous;
+  if (previous !== null && (p?.seq !== previous.seq || p.root !== previous.root.toString("base64")))
+    problems.push(
+      `the ${CHAIN_STARTED} record of segment ${anchor.segment} does not name anchor ${previous.seq} as the previous one`,
+    );
+}
+
+const SCAN_CHUNK = 256;
+
+/** The nearest anchor.chain_started record for `segment` below leaf `size` (usually the last one). */
+async function findChainStart(
+  log: LogReader,
+  segment: number,
+  size: number,
+): Promise<ChainStartedRecord | null> {
+  const marker = Buffer.from(`"type":"${CHAIN_STARTED}"`);
+  for (let hi = size; hi > 0; hi -= SCAN_CHUNK) {
+    const entries = await log.readEntries(Math.max(0, hi - SCAN_CHUNK), hi);
+    for (let k = entries.length - 1; k >= 0; k--) {
+      const bytes = entries[k]?.bytes;
+      const r = bytes?.includes(marker) ? parseChainStarted(bytes) : null;
+      if (r !== null && r.segment === segment) return r;
+    }
+  }
+  return null;
+}
+
+function parseChainStarted(bytes: Buffer): ChainStartedRecord | null {
+  try {
+    const r = JSON.parse(bytes.toString("utf8")) as Partial<ChainStartedRecord>;
+    const p = r.previous;
+    const prevOk = p === null || (typeof p?.seq === "number" && typeof p.root === "string");
+    return r.type === CHAIN_STARTED && r.v === 1 && typeof r.segment === "number" && prevOk
+      ? (r as ChainStartedRecord)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Checks every anchor (or only the latest) in chain order. Links are checked
+ * only inside a chain segment; segments before the current one are archived.
+ */
 export async function verifyAnchors(
   ctx: Pick<AnchorContext, "log" | "verifier" | "origin">,
   which: "latest" | "all",
 ): Promise<AnchorCheck[]> {
   const all = await ctx.log.listCheckpoints();
+  const current = all.reduce((m, a) => Math.max(m, a.segment), 0);
   const start = which === "latest" ? Math.max(0, all.length - 1) : 0;
   const out: AnchorCheck[] = [];
-  for (let i = start; i < all.length; i++)
-    out.push(await checkAnchor(ctx, all[i] as StoredCheckpoint, all[i - 1] ?? null));
+  for (let i = start; i < all.length; i++) {
+    const a = all[i] as StoredCheckpoint;
+    out.push(await checkAnchor(ctx, a, all[i - 1] ?? null, a.segment < current));
+  }
   return out;
 }

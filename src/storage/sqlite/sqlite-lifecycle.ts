@@ -1,3 +1,4 @@
+import { closeSync, fdatasyncSync, openSync } from "node:fs";
 import { equalBytes, foldRight, rangeNodes, type NodeId } from "../../journal/index.js";
 import { VigilError } from "../../errors.js";
 import type { StoredCheckpoint } from "../log-reader.js";
@@ -16,8 +17,9 @@ interface OnlineBackup {
   backup(dest: string, options: { progress: (p: BackupProgress) => number }): Promise<BackupProgress>;
 }
 
-/** Pages per backup step: all of them, so the copy is one read transaction (one snapshot). */
-const ALL_PAGES = 0x7fffffff;
+/** Bytes per backup step, and how much the copy may write before it is flushed to disk. */
+const STEP_BYTES = 8 << 20;
+const FLUSH_BYTES = 64 << 20;
 /** Highest node level a safe-integer tree can have. */
 const MAX_LEVEL = 53;
 
@@ -43,13 +45,17 @@ export interface TruncateResult {
  * from the append path.
  */
 export class SqliteLifecycle {
-  private readonly s: Record<"leaf" | "node" | "blobRefs" | "fileDigestsFrom" | "insertCp", SqliteStatement>;
+  private readonly s: Record<
+    "pin" | "leaf" | "node" | "blobRefs" | "fileDigestsFrom" | "insertCp",
+    SqliteStatement
+  >;
 
   constructor(
     protected readonly db: SqliteDatabase,
     protected readonly log: SqliteLogStore,
   ) {
     this.s = {
+      pin: db.prepare("SELECT count(*) FROM checkpoints"),
       leaf: db.prepare("SELECT leaf_hash FROM entries WHERE idx = ?").pluck(),
       node: db.prepare("SELECT hash FROM nodes WHERE id = ?").pluck(),
       blobRefs: db.prepare(
@@ -64,14 +70,29 @@ export class SqliteLifecycle {
 
   /**
    * A consistent copy of the whole database at one instant, taken on the live
-   * connection while other processes keep writing (WAL readers do not block
-   * the writer). The copy is left as one self-contained file (rollback journal).
+   * connection while other processes keep writing. A read transaction held on
+   * this connection pins one WAL snapshot for every step (SQLite's backup
+   * opens no transaction of its own when one is open), so writers neither
+   * wait nor restart the copy; the copy is flushed as it grows, so it never
+   * piles up dirty pages that a writer's fsync would have to wait behind.
+   * The copy is left as one self-contained file (rollback journal).
+   * `stepBytes`: copied per step (tests use small steps to interleave writers).
    */
-  async backupTo(dest: string): Promise<void> {
+  async backupTo(dest: string, stepBytes = STEP_BYTES): Promise<void> {
+    const pageSize = this.db.pragma("page_size", { simple: true }) as number;
+    const pages = Math.max(1, Math.floor(stepBytes / pageSize));
+    const flush = new Flusher(dest, FLUSH_BYTES);
+    this.db.exec("BEGIN");
     try {
-      await (this.db as unknown as OnlineBackup).backup(dest, { progress: () => ALL_PAGES });
+      this.s.pin.get();
+      await (this.db as unknown as OnlineBackup).backup(dest, {
+        progress: (p) => (flush.maybe((p.totalPages - p.remainingPages) * pageSize), pages),
+      });
     } catch (e) {
       throw mapSqliteError(e, `online backup to ${dest}`);
+    } finally {
+      flush.close();
+      if (this.db.inTransaction) this.db.exec("COMMIT");
     }
     const copy = openDatabase(dest, { create: false });
     try {
@@ -83,9 +104,9 @@ export class SqliteLifecycle {
 
   /** Contents rows with id in [lo, hi). */
   blobRefs(lo: number, hi: number): BlobRef[] {
-    return (this.s.blobRefs.all(lo, hi) as { id: number; digest: Buffer; size: number; inline: number }[]).map(
-      (r) => ({ id: r.id, digest: r.digest, size: r.size, inline: r.inline === 1 }),
-    );
+    return (
+      this.s.blobRefs.all(lo, hi) as { id: number; digest: Buffer; size: number; inline: number }[]
+    ).map((r) => ({ id: r.id, digest: r.digest, size: r.size, inline: r.inline === 1 }));
   }
 
   /** Digests of every file blob still referenced by a contents row. */
@@ -127,9 +148,8 @@ export class SqliteLifecycle {
   }
 
   private readNode(id: NodeId): Buffer {
-    const h = (
-      id.level === 0 ? this.s.leaf.get(id.index) : this.s.node.get(nodeKey(id.level, id.index))
-    ) as Buffer | undefined;
+    const h = (id.level === 0 ? this.s.leaf.get(id.index) : this.s.node.get(nodeKey(id.level, id.index))) as
+      Buffer | undefined;
     if (h === undefined)
       throw new VigilError("STORAGE_CORRUPT", `tree node level ${id.level} index ${id.index} is missing`);
     return h;
@@ -147,7 +167,9 @@ export class SqliteLifecycle {
       const removedEntries = this.db.prepare("DELETE FROM entries WHERE idx >= ?").run(keep.size).changes;
       this.deleteNodesBeyond(keep.size);
       this.db.prepare("DELETE FROM blobs WHERE id >= ?").run(keep.size);
-      const removedCheckpoints = this.db.prepare("DELETE FROM checkpoints WHERE seq > ?").run(keep.seq).changes;
+      const removedCheckpoints = this.db
+        .prepare("DELETE FROM checkpoints WHERE seq > ?")
+        .run(keep.seq).changes;
       reindex();
       const root = this.rootAt(keep.size);
       if (root === null || !equalBytes(root, keep.root))
@@ -171,5 +193,28 @@ export class SqliteLifecycle {
     const del = this.db.prepare("DELETE FROM nodes WHERE id >= ? AND id < ?");
     for (let level = 1; level <= MAX_LEVEL; level++)
       del.run(nodeKey(level, Math.floor(size / 2 ** level)), nodeKey(level + 1, 0));
+  }
+}
+
+/** fdatasync of a file being written by someone else, each time it has grown by `every` bytes. */
+class Flusher {
+  private fd: number | null = null;
+  private flushed = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly every: number,
+  ) {}
+
+  maybe(written: number): void {
+    if (written - this.flushed < this.every) return;
+    this.fd ??= openSync(this.path, "r");
+    fdatasyncSync(this.fd);
+    this.flushed = written;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }

@@ -1,0 +1,125 @@
+import { existsSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { resolve } from "node:path";
+import { equalBytes } from "../journal/index.js";
+import { initLocker } from "../app/init-locker.js";
+import { parseLockerConfig } from "../app/locker-config.js";
+import { lockerPaths } from "../app/paths.js";
+import { openVigil, type Vigil } from "../app/vigil.js";
+import type { Clock } from "../clock.js";
+import { fsError, VigilError } from "../errors.js";
+import type { StoredCheckpoint } from "../storage/log-reader.js";
+import { acceptCheckpoints } from "./accept-checkpoints.js";
+import { EntryCopier, type CopyStats } from "./entry-copier.js";
+import { FollowerLogStore } from "./follower-log-store.js";
+import type { ReplicaSource, SourceIdentity } from "./replica-source.js";
+
+export interface ReplicateResult extends Omit<CopyStats, "contentsMissing"> {
+  readonly created: boolean;
+  readonly from: string;
+  readonly to: string;
+  readonly origin: string;
+  /** Source anchors accepted in this run. */
+  readonly anchors: number;
+  readonly size: number;
+  readonly latest: { readonly seq: number; readonly size: number; readonly root: string } | null;
+  readonly unlinkedFiles: number;
+  readonly contentsMissing: readonly string[];
+}
+
+/**
+ * Makes or updates a follower of `source` at `to`. The follower copies the
+ * source's anchored records and contents and stores each source anchor
+ * verbatim, but only after checking its signature with the pinned key and
+ * its consistency with the follower's latest anchor; the whole update is one
+ * transaction, so a refused source leaves the follower exactly as it was
+ * (and a follower created by a refused first run is removed again).
+ */
+export async function replicate(source: ReplicaSource, to: string, clock: Clock): Promise<ReplicateResult> {
+  const id = await source.identity();
+  const created = ensureFollower(to, id, clock);
+  let done = false;
+  try {
+    const v = openVigil(to, { clock });
+    try {
+      const r = await follow(v, source);
+      done = true;
+      return { created, from: source.location, to: resolve(to), origin: id.origin, ...r };
+    } finally {
+      await v.close();
+    }
+  } finally {
+    if (created && !done) await rm(to, { recursive: true, force: true });
+  }
+}
+
+function ensureFollower(to: string, id: SourceIdentity, clock: Clock): boolean {
+  const p = lockerPaths(to);
+  if (!existsSync(p.config)) {
+    const replicaOf = { origin: id.origin, verifierKey: id.verifierKey.trim() };
+    initLocker(to, clock, { replicaOf, inlineLimit: id.inlineLimit, retentionDays: id.retentionDays });
+    return true;
+  }
+  let text: string;
+  try {
+    text = readFileSync(p.config, "utf8");
+  } catch (e) {
+    throw fsError(p.config, e, "cannot read");
+  }
+  const mine = parseLockerConfig(text, p.config).replicaOf;
+  if (mine === undefined)
+    throw new VigilError(
+      "CONFLICT",
+      `${to} is a locker of its own, not a replica; refusing to replicate into it`,
+    );
+  if (mine.origin !== id.origin || mine.verifierKey.trim() !== id.verifierKey.trim())
+    throw new VigilError(
+      "CONFLICT",
+      `${to} follows ${mine.origin} with another key, not ${id.origin} with this source's; refusing`,
+    );
+  return false;
+}
+
+async function follow(
+  v: Vigil,
+  source: ReplicaSource,
+): Promise<Omit<ReplicateResult, "created" | "from" | "to" | "origin">> {
+  const log = v.log;
+  if (!(log instanceof FollowerLogStore))
+    throw new VigilError("INTERNAL", "a replica opened without its follower log");
+  const mine = await log.latestCheckpoint();
+  const fresh = await acceptCheckpoints(source, { origin: v.config.origin, verifier: v.verifier }, mine);
+  const copier = new EntryCopier(v, log, source);
+  if (fresh.length > 0) {
+    try {
+      await v.lifecycle.atomically(async () => {
+        for (const cp of fresh) await take(v, copier, cp);
+      });
+    } catch (e) {
+      await copier.discardCreated();
+      throw e;
+    }
+  }
+  const unlinkedFiles = await copier.unlinkDropped();
+  const latest = await log.latestCheckpoint();
+  return {
+    ...copier.stats,
+    anchors: fresh.length,
+    size: await log.size(),
+    latest:
+      latest === null ? null : { seq: latest.seq, size: latest.size, root: latest.root.toString("base64") },
+    unlinkedFiles,
+  };
+}
+
+/** Copies up to the anchor's size, proves the copy hashes to its signed root, stores it verbatim. */
+async function take(v: Vigil, copier: EntryCopier, cp: StoredCheckpoint): Promise<void> {
+  await copier.copyTo(cp.size);
+  const root = v.lifecycle.rootAt(cp.size);
+  if (root === null || !equalBytes(root, cp.root))
+    throw new VigilError(
+      "INTEGRITY_FAILURE",
+      `the source's entries do not hash to its signed anchor ${cp.seq} (size ${cp.size}): refusing; this replica is unchanged`,
+    );
+  v.lifecycle.insertCheckpoint(cp);
+}
