@@ -21,7 +21,12 @@ async function requireArtifact(deps: LifecycleDeps, digest: Buffer): Promise<Evi
 }
 
 function requireReason(reason: string | undefined): string {
-  if (reason === undefined || reason.trim() === "" || reason.length > 500 || [...reason].some((c) => c < " ")) {
+  if (
+    reason === undefined ||
+    reason.trim() === "" ||
+    reason.length > 500 ||
+    [...reason].some((c) => c < " ")
+  ) {
     throw new VigilError("INPUT_INVALID", "--reason is required: one line of at most 500 characters");
   }
   return reason;
