@@ -30,7 +30,8 @@ try {
   const t0 = performance.now();
   const r = await rollBackInPlace(v, target);
   const seconds = (performance.now() - t0) / 1000;
-  if (r.anchor.size !== keep || (await v.log.size()) !== keep) throw new Error("rolled back to the wrong size");
+  if (r.anchor.size !== keep || (await v.log.size()) !== keep)
+    throw new Error("rolled back to the wrong size");
   const backupSeconds = await timeBackup(v);
   await v.close();
   report("restore", [
@@ -40,7 +41,11 @@ try {
       unit: "s",
       target: "< 30",
     },
-    { figure: "  a backup alone, for scale (the automatic one is included above)", value: backupSeconds, unit: "s" },
+    {
+      figure: "  a backup alone, for scale (the automatic one is included above)",
+      value: backupSeconds,
+      unit: "s",
+    },
     { figure: "entries removed", value: r.removedEntries, unit: "entries" },
   ]);
 } finally {
@@ -56,7 +61,7 @@ async function timeBackup(v: Vigil): Promise<number> {
 }
 
 async function fill(v: Vigil, n: number, bytes: number): Promise<void> {
-  for (let done = 0; done < n; ) {
+  for (let done = 0; done < n;) {
     const k = Math.min(50_000, n - done);
     await ingest(
       v,

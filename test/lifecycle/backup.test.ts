@@ -189,33 +189,37 @@ void test(
   },
 );
 
-void test("the online copy is one snapshot even in many small steps while another process writes", { timeout: 120_000 }, async () => {
-  const root = tempRoot("bk-steps");
-  const v = newLocker(root);
-  for (let g = 0; g < 8; g++) await addArtifacts(v, 1000, `base${g}`);
-  const input = join(root, "in");
-  mkdirSync(input);
-  for (let i = 0; i < 5000; i++) writeFileSync(join(input, `s-${i}.bin`), randomBytes(700));
-  const w = writer(v.paths.dataDir, input);
-  while ((await v.log.size()) < 8300 && w.running()) await new Promise((r) => setTimeout(r, 10));
-  const dest = join(root, "copy.db");
-  // ~1,000 steps: without a pinned snapshot every commit of the writer would restart the copy.
-  await v.lifecycle.backupTo(dest, 16 * 1024);
-  assert.ok(w.running(), "the writer was still running when the copy finished: the test proved nothing");
-  assert.equal(await w.done, 0);
-  assert.ok(statSync(dest).size > 500 * 16 * 1024, "the copy took many steps");
-  const copy = openLockerView(dest, v.paths.blobs);
-  const n = await copy.log.size();
-  assert.ok(n > 8000 && n < (await v.log.size()), `snapshot at ${n}`);
-  const leaves = (await copy.log.readEntries(0, n)).map((e) => e.leafHash);
-  assert.deepEqual(copy.lifecycle.rootAt(n), rfc6962Root(leaves), "stored nodes agree with the leaves");
-  assert.equal(copy.log.storedNodeCount(), n - popcount(n), "no node from after the snapshot");
-  let rows = 0;
-  for await (const _ of copy.blobs.list()) rows++;
-  assert.equal(rows, n, "one contents row per record, none from after the snapshot");
-  await copy.close();
-  await v.close();
-});
+void test(
+  "the online copy is one snapshot even in many small steps while another process writes",
+  { timeout: 120_000 },
+  async () => {
+    const root = tempRoot("bk-steps");
+    const v = newLocker(root);
+    for (let g = 0; g < 8; g++) await addArtifacts(v, 1000, `base${g}`);
+    const input = join(root, "in");
+    mkdirSync(input);
+    for (let i = 0; i < 5000; i++) writeFileSync(join(input, `s-${i}.bin`), randomBytes(700));
+    const w = writer(v.paths.dataDir, input);
+    while ((await v.log.size()) < 8300 && w.running()) await new Promise((r) => setTimeout(r, 10));
+    const dest = join(root, "copy.db");
+    // ~1,000 steps: without a pinned snapshot every commit of the writer would restart the copy.
+    await v.lifecycle.backupTo(dest, 16 * 1024);
+    assert.ok(w.running(), "the writer was still running when the copy finished: the test proved nothing");
+    assert.equal(await w.done, 0);
+    assert.ok(statSync(dest).size > 500 * 16 * 1024, "the copy took many steps");
+    const copy = openLockerView(dest, v.paths.blobs);
+    const n = await copy.log.size();
+    assert.ok(n > 8000 && n < (await v.log.size()), `snapshot at ${n}`);
+    const leaves = (await copy.log.readEntries(0, n)).map((e) => e.leafHash);
+    assert.deepEqual(copy.lifecycle.rootAt(n), rfc6962Root(leaves), "stored nodes agree with the leaves");
+    assert.equal(copy.log.storedNodeCount(), n - popcount(n), "no node from after the snapshot");
+    let rows = 0;
+    for await (const _ of copy.blobs.list()) rows++;
+    assert.equal(rows, n, "one contents row per record, none from after the snapshot");
+    await copy.close();
+    await v.close();
+  },
+);
 
 function popcount(n: number): number {
   let c = 0;
