@@ -1,7 +1,7 @@
-import { statSync } from "node:fs";
 import type { Command } from "commander";
 import { decodeStored, projectAll } from "../../app/projection.js";
 import type { Vigil } from "../../app/vigil.js";
+import { storageStats } from "../../diagnostics/storage-stats.js";
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
 import { rowSummary } from "../../domains/evidence/evidence-service.js";
 import { VigilError } from "../../errors.js";
@@ -10,35 +10,10 @@ import { setExitCode, withVigil } from "../context.js";
 import { formatBytes, table } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
 
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
-async function storageStats(v: Vigil) {
-  const stats = await v.evidence.stats();
-  const blobs = { inline: 0, inlineBytes: 0, files: 0, fileBytes: 0 };
-  for await (const b of v.blobs.list()) {
-    if (b.inline) {
-      blobs.inline++;
-      blobs.inlineBytes += b.size;
-    } else {
-      blobs.files++;
-      blobs.fileBytes += b.size;
-    }
-  }
-  const pages = v.maintenance.pageStats();
-  return {
-    artifacts: stats.artifacts,
-    bytes: stats.bytes,
-    byKind: stats.byKind,
-    blobs,
-    database: { bytes: fileSize(v.paths.database), walBytes: fileSize(`${v.paths.database}-wal`), ...pages },
-    journalSize: await v.log.size(),
-  };
+/** The diagnostics bundle's counts, plus the per-kind breakdown (fine on the operator's own terminal). */
+async function fullStats(v: Vigil) {
+  const base = await storageStats(v);
+  return { ...base, byKind: (await v.evidence.stats()).byKind, journalSize: base.journal.entries };
 }
 
 async function checkOne(v: Vigil, id: string) {
@@ -67,7 +42,7 @@ export function registerStorageCommands(program: Command): void {
     .description("artifact counts and bytes, blob placement, database size")
     .action(async (_f: unknown, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
-        const s = await storageStats(v);
+        const s = await fullStats(v);
         out.result(s, () =>
           table([
             ["artifacts", `${s.artifacts} (${formatBytes(s.bytes)})`],
