@@ -24,9 +24,8 @@ import { Readable } from "node:stream";
 import { createAnchor } from "../../src/log/anchors.js";
 import type { StoredCheckpoint } from "../../src/storage/log-reader.js";
 
-/** The real CLI; VIGIL_TEST_BIN may point at another entry (a wrapper) while commands are being wired. */
-export const BIN =
-  process.env.VIGIL_TEST_BIN ?? fileURLToPath(new URL("../../../bin/vigil", import.meta.url));
+/** The real CLI. */
+export const BIN = fileURLToPath(new URL("../../../bin/vigil", import.meta.url));
 
 export function tempRoot(prefix: string): string {
   const root = mkdtempSync(join(tmpdir(), `vigil-life-${prefix}-`));

@@ -13,7 +13,9 @@ import { commitEvidence } from "../../src/domains/evidence/evidence-service.js";
 import { expire } from "../../src/domains/evidence/lifecycle.js";
 import { inlineContents } from "../../src/domains/evidence/ingest.js";
 import { parseEvidenceMeta } from "../../src/domains/evidence/metadata.js";
+import { createBackup } from "../../src/lifecycle/backup-create.js";
 import { startNewChain } from "../../src/lifecycle/new-chain.js";
+import { restoreBackup } from "../../src/lifecycle/restore-backup.js";
 import { createAnchor } from "../../src/log/anchors.js";
 import { LockerSource } from "../../src/replica/locker-source.js";
 import { replicate } from "../../src/replica/replicate.js";
@@ -116,6 +118,17 @@ void test("initial copy and incremental updates: records verbatim, anchors verba
   const f = openVigil(to);
   await verifyFullPasses(f, "follower");
   assert.equal(await f.log.size(), r2.size, "the follower stored no report of its own");
+  const backup = await createBackup(f);
+  assert.equal(backup.manifest.origin, src.config.origin);
+  const restored = await restoreBackup(backup.dir, join(root, "restored-replica"), {});
+  const g = openVigil(restored.target);
+  assert.deepEqual(
+    g.config.replicaOf,
+    f.config.replicaOf,
+    "a restored replica is still a replica, without a key",
+  );
+  await verifyFullPasses(g, "restored replica");
+  await g.close();
   await f.close();
   await src.close();
 });

@@ -82,7 +82,8 @@ export class SqliteLifecycle {
     const pageSize = this.db.pragma("page_size", { simple: true }) as number;
     const pages = Math.max(1, Math.floor(stepBytes / pageSize));
     const flush = new Flusher(dest, FLUSH_BYTES);
-    this.db.exec("BEGIN");
+    const pin = !this.db.inTransaction;
+    if (pin) this.db.exec("BEGIN");
     try {
       this.s.pin.get();
       await (this.db as unknown as OnlineBackup).backup(dest, {
@@ -92,7 +93,7 @@ export class SqliteLifecycle {
       throw mapSqliteError(e, `online backup to ${dest}`);
     } finally {
       flush.close();
-      if (this.db.inTransaction) this.db.exec("COMMIT");
+      if (pin && this.db.inTransaction) this.db.exec("COMMIT");
     }
     const copy = openDatabase(dest, { create: false });
     try {
