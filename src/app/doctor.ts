@@ -57,6 +57,13 @@ async function anchor(v: Vigil, maxAge: number): Promise<DoctorCheck> {
 }
 
 function key(v: Vigil): DoctorCheck {
+  if (v.config.replicaOf !== undefined) {
+    return {
+      name: "key",
+      status: "ok",
+      detail: `read-only replica of ${v.config.replicaOf.origin}: no signing key, checkpoints checked with ${v.config.replicaOf.verifierKey}`,
+    };
+  }
   const mode = statSync(v.paths.signingKey).mode & 0o777;
   return mode & 0o077
     ? { name: "key", status: "fail", detail: `signing key mode ${mode.toString(8)} is readable by others` }
