@@ -84,7 +84,8 @@ void test(
       for (let round = 0; round < ROUNDS; round++) {
         const dir = join(root, `in-${round}`);
         makeFiles(dir, round);
-        const ids = await addAndKill(data, dir, 150 + Math.floor(Math.random() * 900));
+        // Kill times spread from early (before any ack) to late (several groups acknowledged).
+        const ids = await addAndKill(data, dir, 150 + round * 120 + Math.floor(Math.random() * 100));
         ids.forEach((id) => acknowledged.add(id));
         if (ids.length < 1506) killedMidway++;
         const verify = vigil(data, "--json", "verify", "--mode", "full");
