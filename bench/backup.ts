@@ -18,8 +18,7 @@ import { commitEvidence } from "../src/domains/evidence/evidence-service.js";
 import { inlineContents } from "../src/domains/evidence/ingest.js";
 import { parseEvidenceMeta } from "../src/domains/evidence/metadata.js";
 import { createBackup } from "../src/lifecycle/backup-create.js";
-import { createAnchor } from "../src/log/anchors.js";
-import { freshLocker, ingest, percentile, tempDir, timeShell } from "./lib.js";
+import { anchorNow, freshLocker, ingest, percentile, tempDir, timeShell } from "./lib.js";
 import { report } from "./report.js";
 
 const WRITER_GROUP = 100;
@@ -144,13 +143,7 @@ async function build(v: Vigil, records: number, size: number): Promise<number> {
     );
     done += n;
   }
-  await createAnchor({
-    log: v.log,
-    signer: v.signer,
-    verifier: v.verifier,
-    origin: v.config.origin,
-    clock: v.clock,
-  });
+  await anchorNow(v);
   v.log.checkpointWal();
   return seconds;
 }

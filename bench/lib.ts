@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { initLocker } from "../src/app/init-locker.js";
 import { projectAll } from "../src/app/projection.js";
 import { openVigil, type Vigil } from "../src/app/vigil.js";
+import { createAnchor } from "../src/log/anchors.js";
 import { systemClock } from "../src/clock.js";
 import { bulkIngest, type BulkItem } from "../src/domains/evidence/bulk-ingest.js";
 import { parseEvidenceMeta } from "../src/domains/evidence/metadata.js";
@@ -49,4 +50,15 @@ export function timeShell(cmd: string): number {
 
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Signs a checkpoint of everything ingested so far. */
+export async function anchorNow(v: Vigil): Promise<void> {
+  await createAnchor({
+    log: v.log,
+    signer: v.signer,
+    verifier: v.verifier,
+    origin: v.config.origin,
+    clock: v.clock,
+  });
 }

@@ -7,11 +7,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { createAnchor } from "../src/log/anchors.js";
 import { exportPack } from "../src/packs/export-pack.js";
 import { readPack } from "../src/packs/read-pack.js";
 import { verifyPack } from "../src/packs/verify-pack.js";
-import { freshLocker, ingest, tempDir, timeShell } from "./lib.js";
+import { anchorNow, freshLocker, ingest, tempDir, timeShell } from "./lib.js";
 import { report } from "./report.js";
 
 const N = Number(process.argv[2] ?? 10_000);
@@ -22,13 +21,7 @@ try {
     v,
     Array.from({ length: N }, () => randomBytes(1024)),
   );
-  await createAnchor({
-    log: v.log,
-    signer: v.signer,
-    verifier: v.verifier,
-    origin: v.config.origin,
-    clock: v.clock,
-  });
+  await anchorNow(v);
   const out = join(dir, "pack");
   let t0 = performance.now();
   await exportPack(v, { selection: { query: { domain: "bench" } }, includeDeps: false, output: out });

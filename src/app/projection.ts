@@ -12,10 +12,7 @@ export const projectAll: Projector = (
   record: JournalRecord,
   index: number,
   bytes: Buffer,
-): readonly IndexOp[] =>
-  PROJECTORS.length === 1
-    ? (PROJECTORS[0] as Projector)(record, index, bytes)
-    : PROJECTORS.flatMap((p) => p(record, index, bytes));
+): readonly IndexOp[] => PROJECTORS.flatMap((p) => p(record, index, bytes));
 
 /**
  * Replay parses stored records without re-canonicalising them: leaf hashes

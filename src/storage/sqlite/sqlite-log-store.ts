@@ -129,13 +129,6 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
-  /** Iterates entries without holding them all: used by replay and verification. */
-  *iterateEntries(start = 0): IterableIterator<LogEntry> {
-    for (const r of this.s.entries!.iterate(start, Number.MAX_SAFE_INTEGER) as IterableIterator<EntryRow>) {
-      yield { index: r.idx, bytes: r.body, leafHash: r.leaf_hash };
-    }
-  }
-
   /** Leaf hashes [start, end) in index order, streamed (verification). */
   *iterateLeafHashes(start = 0): IterableIterator<[number, Buffer]> {
     // Chunks of all(): better-sqlite3's iterate() costs several times more per row.
