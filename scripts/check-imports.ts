@@ -33,6 +33,7 @@ const FORBIDDEN: Record<string, string[]> = {
   packs: ["cli", "app"],
   lifecycle: ["cli"],
   replica: ["cli"],
+  server: ["cli"],
 };
 
 for (const f of files) {

@@ -2,11 +2,12 @@ import type { JournalRecord } from "../journal/index.js";
 import { VigilError } from "../errors.js";
 import { projectEvidence } from "../domains/evidence/evidence-record.js";
 import { projectLifecycle } from "../domains/evidence/lifecycle-records.js";
+import { projectTokens } from "../domains/access/token-records.js";
 import type { IndexOp } from "../storage/index-ops.js";
 import type { Projector } from "../storage/log-store.js";
 
 /** Every domain's projection, in one place; replay applies them in journal order. */
-const PROJECTORS: readonly Projector[] = [projectEvidence, projectLifecycle];
+const PROJECTORS: readonly Projector[] = [projectEvidence, projectLifecycle, projectTokens];
 
 export const projectAll: Projector = (
   record: JournalRecord,

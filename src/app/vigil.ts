@@ -13,6 +13,8 @@ import { openDatabase } from "../storage/sqlite/open-database.js";
 import { SqliteBlobStore } from "../storage/sqlite/sqlite-blob-store.js";
 import { SqliteEvidenceIndex } from "../storage/sqlite/sqlite-evidence-index.js";
 import { SqliteLogStore } from "../storage/sqlite/sqlite-log-store.js";
+import { SqliteTokenIndex } from "../storage/sqlite/sqlite-token-index.js";
+import type { TokenIndex } from "../storage/token-index.js";
 import { SqliteLifecycle } from "../storage/sqlite/sqlite-lifecycle.js";
 import { SqliteMaintenance } from "../storage/sqlite/sqlite-maintenance.js";
 import { FollowerLogStore, refusal } from "../replica/follower-log-store.js";
@@ -27,6 +29,7 @@ export interface Vigil {
   readonly log: SqliteLogStore;
   readonly blobs: SqliteBlobStore;
   readonly evidence: SqliteEvidenceIndex;
+  readonly tokens: TokenIndex;
   readonly maintenance: SqliteMaintenance;
   readonly lifecycle: SqliteLifecycle;
   readonly signer: Signer;
@@ -59,6 +62,7 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
     log,
     blobs: new SqliteBlobStore(db, files),
     evidence: new SqliteEvidenceIndex(db),
+    tokens: new SqliteTokenIndex(db),
     maintenance: new SqliteMaintenance(db, log),
     lifecycle: new SqliteLifecycle(db, log),
     ...keys,

@@ -1,15 +1,22 @@
 import type { Command } from "commander";
 import { openVigil, type Vigil } from "../app/vigil.js";
 import { createOutput, type Output } from "./output.js";
+import { DEFAULT_TENANT, parseTenant } from "../domains/evidence/metadata.js";
 
 export interface GlobalOptions {
   readonly data: string;
   readonly json: boolean;
+  /** The tenant evidence commands read and write. */
+  readonly tenant: string;
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ data?: string; json?: boolean }>();
-  return { data: o.data ?? process.env.VIGIL_DATA ?? "./vigil-data", json: o.json === true };
+  const o = cmd.optsWithGlobals<{ data?: string; json?: boolean; tenant?: string }>();
+  return {
+    data: o.data ?? process.env.VIGIL_DATA ?? "./vigil-data",
+    json: o.json === true,
+    tenant: parseTenant(o.tenant ?? process.env.VIGIL_TENANT ?? DEFAULT_TENANT, "--tenant"),
+  };
 }
 
 export function outputFor(cmd: Command): Output {
@@ -17,11 +24,14 @@ export function outputFor(cmd: Command): Output {
 }
 
 /** Opens the locker for one command and always closes it. */
-export async function withVigil<T>(cmd: Command, fn: (v: Vigil, out: Output) => Promise<T>): Promise<T> {
+export async function withVigil<T>(
+  cmd: Command,
+  fn: (v: Vigil, out: Output, g: GlobalOptions) => Promise<T>,
+): Promise<T> {
   const g = globalOptions(cmd);
   const v = openVigil(g.data);
   try {
-    return await fn(v, createOutput(g.json));
+    return await fn(v, createOutput(g.json), g);
   } finally {
     await v.close();
   }

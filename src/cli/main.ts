@@ -22,6 +22,10 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .option("--data <dir>", "locker data directory (env VIGIL_DATA, default ./vigil-data)")
     .option("--json", "machine-readable JSON output")
+    .option(
+      "--tenant <name>",
+      "the tenant whose evidence a command works on (env VIGIL_TENANT, default: default)",
+    )
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? `vigil: ${s}` : s) });

@@ -103,8 +103,8 @@ async function cutTo(v: Vigil, keep: StoredCheckpoint): Promise<Omit<Rollback, "
 
 async function contentsMissing(v: Vigil): Promise<string[]> {
   const out: string[] = [];
-  for (const digest of v.blobs.missingForEvidence()) {
-    const row = await v.evidence.get(digest);
+  for (const { digest, tenant } of v.blobs.missingForEvidence()) {
+    const row = await v.evidence.get(digest, tenant);
     const state = row === null ? null : (await v.evidence.lifecycle(row.leafIndex)).state;
     if (state?.state !== "expired") out.push(`sha256:${digest.toString("hex")}`);
   }

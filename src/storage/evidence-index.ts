@@ -1,6 +1,8 @@
 import type { ArtifactState, EvidenceRow, LifecycleFact } from "./index-ops.js";
 
 export interface EvidenceFilter {
+  /** Only this tenant's artifacts; absent = every tenant (local administration only). */
+  readonly tenant?: string;
   readonly domain?: string;
   readonly subdomain?: string;
   readonly kind?: string;
@@ -36,13 +38,24 @@ export interface RetentionCandidate {
   readonly size: number;
 }
 
-/** Read side of the evidence projection. */
+/** An artifact's key: digests are unique within a tenant, not across tenants. */
+export interface TenantDigest {
+  readonly tenant: string;
+  readonly digest: Buffer;
+}
+
+/** The key of identities()' map: `${tenant}/${hex digest}`. */
+export function tenantDigestKey(tenant: string, digest: Buffer): string {
+  return `${tenant}/${digest.toString("hex")}`;
+}
+
+/** Read side of the evidence projection. Every lookup by digest is scoped to one tenant. */
 export interface EvidenceIndex {
-  get(digest: Buffer): Promise<EvidenceRow | null>;
+  get(digest: Buffer, tenant: string): Promise<EvidenceRow | null>;
   /** Just what idempotency needs, without reading the record. */
-  identity(digest: Buffer): Promise<EvidenceIdentity | null>;
-  /** identity() for many digests in one round trip; the map is keyed by hex digest. */
-  identities(digests: readonly Buffer[]): Promise<Map<string, EvidenceIdentity>>;
+  identity(digest: Buffer, tenant: string): Promise<EvidenceIdentity | null>;
+  /** identity() for many keys in one round trip; the map is keyed by tenantDigestKey(). */
+  identities(keys: readonly TenantDigest[]): Promise<Map<string, EvidenceIdentity>>;
   list(filter: EvidenceFilter): Promise<EvidenceRow[]>;
   stats(): Promise<EvidenceStats>;
   lifecycle(leafIndex: number): Promise<ArtifactLifecycle>;

@@ -3,8 +3,12 @@
  * them (pure); each adapter applies them in the same transaction as the
  * append, and again, from scratch, on rebuild.
  */
+/** The tenant of evidence written without one (records from before tenants; the CLI's default). */
+export const DEFAULT_TENANT = "default";
+
 export interface EvidenceRow {
   readonly digest: Buffer;
+  readonly tenant: string;
   readonly leafIndex: number;
   readonly domain: string;
   readonly subdomain: string;
@@ -25,7 +29,16 @@ export interface EvidenceRow {
 /** The columns the evidence index keeps; the rest is read from the journal record. */
 export type EvidenceIndexRow = Pick<
   EvidenceRow,
-  "digest" | "leafIndex" | "domain" | "subdomain" | "kind" | "date" | "size" | "retention" | "metaHash"
+  | "digest"
+  | "tenant"
+  | "leafIndex"
+  | "domain"
+  | "subdomain"
+  | "kind"
+  | "date"
+  | "size"
+  | "retention"
+  | "metaHash"
 >;
 
 /** An artifact's lifecycle fact, keyed by the leaf of its evidence.added record. */
@@ -39,9 +52,27 @@ export interface LifecycleFact {
 
 export type ArtifactState = "expired" | "corrupted";
 
+/** An API token as the token projection holds it (the secret only as its SHA-256). */
+export interface TokenRow {
+  readonly id: string;
+  readonly secretHash: Buffer;
+  readonly name: string;
+  readonly role: string;
+  readonly tenant: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly recordLeaf: number;
+}
+
+export interface StoredToken extends TokenRow {
+  readonly revokedAt: string | null;
+}
+
 export type IndexOp =
   | { readonly op: "evidence.put"; readonly row: EvidenceIndexRow }
   | { readonly op: "hold.put"; readonly fact: LifecycleFact }
   | { readonly op: "hold.delete"; readonly evidenceLeaf: number }
   | { readonly op: "state.put"; readonly state: ArtifactState; readonly fact: LifecycleFact }
-  | { readonly op: "state.delete"; readonly evidenceLeaf: number };
+  | { readonly op: "state.delete"; readonly evidenceLeaf: number }
+  | { readonly op: "token.put"; readonly token: TokenRow }
+  | { readonly op: "token.revoke"; readonly id: string; readonly at: string };

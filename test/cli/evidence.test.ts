@@ -266,3 +266,43 @@ void test("storage stats counts artifacts and where their contents live", () => 
   assert.equal(s.blobs.files, 2, "the two >64 KiB artifacts are file blobs");
   assert.equal(s.blobs.fileBytes, 200 * 1024 + 200 * 1024 + 7);
 });
+
+void test("--tenant: the same bytes in two tenants are two artifacts; one tenant cannot read or list the other's", () => {
+  const shared = input("tenant-shared.json", '{"tenant":"test"}\n');
+  const id = artifactId(shared.bytes);
+  const add = (tenant: string, name: string) =>
+    expectJson<Outcome>(
+      vigil(
+        data,
+        "--json",
+        "--tenant",
+        tenant,
+        "evidence",
+        "add",
+        shared.path,
+        "--domain",
+        "t",
+        "--name",
+        name,
+      ),
+    );
+  const a = add("acme", "ours");
+  assert.equal(a.status, "added");
+  expectError(vigil(data, "--tenant", "globex", "evidence", "get", id), 3);
+  assert.equal(vigil(data, "--tenant", "globex", "evidence", "exists", id).status, 3);
+  const b = add("globex", "theirs");
+  assert.equal(b.status, "added", "not 'exists' or 'conflict': that would tell globex what acme holds");
+  assert.notEqual(b.leafIndex, a.leafIndex);
+  const listed = expectJson<Row[]>(
+    vigil(data, "--json", "--tenant", "acme", "evidence", "list", "--domain", "t"),
+  );
+  assert.deepEqual(
+    listed.map((r) => r.name),
+    ["ours"],
+  );
+  assert.deepEqual(
+    expectOk(vigil(data, "--tenant", "globex", "evidence", "get", id)).stdout,
+    shared.bytes.toString(),
+  );
+  expectError(vigil(data, "--tenant", "Not A Slug", "evidence", "list"), 5, /tenant must match/);
+});

@@ -13,6 +13,7 @@ import { canonicalPath, parseEvidenceMeta, type EvidenceMeta } from "../../src/d
 const CLASSES = ["operational", "audit", "incident"];
 const slug = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/);
 const meta: fc.Arbitrary<EvidenceMeta> = fc.record({
+  tenant: fc.oneof(fc.constant("default"), slug),
   domain: slug,
   subdomain: slug,
   name: slug,
@@ -67,6 +68,18 @@ void test("metaHash ignores the time but not any metadata field", () => {
   assert.notDeepEqual(metaHash(a), metaHash(evidenceAdded(d, 10, { ...m, labels: { a: "b" } }, new Date(1))));
 });
 
+void test("a record names its tenant only outside the default tenant, and the tenant is part of its identity", () => {
+  const m = parseEvidenceMeta({ domain: "sec", name: "scan", date: "2026-01-02" }, "t", CLASSES);
+  const d = Buffer.alloc(32, 7);
+  const plain = evidenceAdded(d, 10, m, new Date(1));
+  assert.equal("tenant" in plain, false, "default-tenant records keep the pre-tenant bytes");
+  const acme = evidenceAdded(d, 10, { ...m, tenant: "acme" }, new Date(1));
+  assert.equal(acme.tenant, "acme");
+  assert.notDeepEqual(metaHash(plain), metaHash(acme));
+  const [op] = projectEvidence(acme, 3, encodeRecord(acme).bytes);
+  assert.equal(op?.op === "evidence.put" ? op.row.tenant : null, "acme");
+});
+
 void test("the projection indexes the record's digest, leaf and filter fields", () => {
   const m = parseEvidenceMeta(
     {
@@ -87,6 +100,7 @@ void test("the projection indexes the record's digest, leaf and filter fields", 
     { ...op?.row, metaHash: undefined },
     {
       digest: Buffer.alloc(32, 1),
+      tenant: "default",
       leafIndex: 41,
       domain: "sec",
       subdomain: "access",

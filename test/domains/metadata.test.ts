@@ -16,9 +16,10 @@ function problems(raw: Parameters<typeof parseEvidenceMeta>[0]): string {
   assert.fail("expected INPUT_INVALID");
 }
 
-void test("defaults: subdomain general, kind generic, retention operational, no labels or parents", () => {
+void test("defaults: tenant default, subdomain general, kind generic, retention operational, no labels or parents", () => {
   const m = parseEvidenceMeta({ domain: "sec", name: "scan", date: "2026-01-31" }, "x", CLASSES);
   assert.deepEqual(m, {
+    tenant: "default",
     domain: "sec",
     subdomain: "general",
     name: "scan",

@@ -59,7 +59,7 @@ async function assertRolledBack(t: Vigil, s: Scenario): Promise<void> {
   );
   for (const x of s.early) assert.deepEqual(await readAll(t, x.digest), x.data, `${x.id} kept`);
   for (const x of s.late) {
-    assert.equal(await t.evidence.get(x.digest), null, `${x.id} gone from the index`);
+    assert.equal(await t.evidence.get(x.digest, "default"), null, `${x.id} gone from the index`);
     if (x.file) assert.equal(existsSync(t.blobs.files.pathOf(x.digest)), false, `${x.id} file unlinked`);
   }
   for (const x of s.early.filter((e) => e.file)) assert.ok(existsSync(t.blobs.files.pathOf(x.digest)));

@@ -207,7 +207,7 @@ void test("an artifact marked corrupted is not packed (run last: it changes the 
   const deps = { log: fx.v.log, evidence: fx.v.evidence, clock: fx.v.clock, project: projectAll };
   await markCorrupted(
     deps,
-    Buffer.from((fx.ids.other as string).slice(7), "hex"),
+    { digest: Buffer.from((fx.ids.other as string).slice(7), "hex"), tenant: "default" },
     "bit rot found by a drill",
   );
   await anchor(fx.v);

@@ -38,6 +38,7 @@ export interface StoreFactory {
 }
 
 const META: EvidenceMeta = {
+  tenant: "default",
   domain: "conf",
   subdomain: "general",
   name: "item",
@@ -195,6 +196,36 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
     assert.deepEqual(await again.log.append(items(1), projectEvidence), { first: 10, size: 11 });
   });
 
+  withStores(
+    "the same contents in two tenants are two artifacts, each visible only in its tenant",
+    async (s) => {
+      const data = randomBytes(64);
+      const digest = sha256(data);
+      await s.log.append([evidenceItem(data, { ...META, tenant: "acme" })], projectEvidence);
+      assert.equal(await s.evidence.get(digest, "globex"), null, "another tenant sees nothing");
+      assert.equal(await s.evidence.identity(digest, "default"), null);
+      await s.log.append(
+        [evidenceItem(data, { ...META, tenant: "globex", name: "theirs" })],
+        projectEvidence,
+      );
+      assert.equal((await s.evidence.get(digest, "acme"))?.leafIndex, 0);
+      const theirs = await s.evidence.get(digest, "globex");
+      assert.equal(theirs?.leafIndex, 1);
+      assert.equal(theirs?.tenant, "globex");
+      assert.equal(theirs?.name, "theirs");
+      const ids = await s.evidence.identities([
+        { tenant: "acme", digest },
+        { tenant: "initech", digest },
+      ]);
+      assert.deepEqual([...ids.keys()], [`acme/${digest.toString("hex")}`]);
+      assert.deepEqual(
+        (await s.evidence.list({ tenant: "globex" })).map((r) => r.leafIndex),
+        [1],
+      );
+      assert.equal((await s.evidence.list({})).length, 2, "no tenant filter: every tenant (local admin)");
+    },
+  );
+
   withStores("inline contents are readable by digest and the evidence index finds them", async (s) => {
     const data = randomBytes(100);
     const item = evidenceItem(data, { ...META, labels: { env: "prod" } });
@@ -202,7 +233,7 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
     const digest = sha256(data);
     assert.deepEqual(await s.blobs.stat(digest), { digest, size: 100, inline: true });
     assert.deepEqual(Buffer.concat(await (await s.blobs.open(digest)).toArray()), data);
-    const row = await s.evidence.get(digest);
+    const row = await s.evidence.get(digest, "default");
     assert.equal(row?.leafIndex, 0);
     assert.deepEqual(row?.labels, { env: "prod" });
     assert.equal((await s.evidence.list({ labels: { env: "prod" } })).length, 1);

@@ -37,16 +37,20 @@ void test("a version-1 locker is migrated in place on open: data kept, new table
       clock: v.clock,
     });
     await v.close();
-    // Turn it back into a version-1 database: what a locker made before v2 looks like.
+    // Turn it back into a version-1 database: what a locker made before v2 (and v3) looks like.
     const db = new Database(join(dir, "vigil.db"));
     db.exec(
-      "DROP TABLE holds; DROP TABLE evidence_state; ALTER TABLE checkpoints DROP COLUMN segment; PRAGMA user_version = 1;",
+      `DROP TABLE holds; DROP TABLE evidence_state; ALTER TABLE checkpoints DROP COLUMN segment;
+       DROP TABLE tokens; DROP INDEX evidence_by_dkey; DROP INDEX evidence_by_domain; DROP INDEX evidence_by_kind;
+       ALTER TABLE evidence DROP COLUMN tenant; PRAGMA user_version = 1;`,
     );
     db.close();
     v = openVigil(dir);
     const raw = new Database(join(dir, "vigil.db"), { readonly: true });
     assert.equal(raw.pragma("user_version", { simple: true }), SCHEMA_VERSION);
     assert.equal(raw.prepare("SELECT count(*) AS n FROM holds").get()?.constructor, Object);
+    assert.equal(raw.prepare("SELECT count(*) AS n FROM tokens").get()?.constructor, Object);
+    assert.deepEqual(raw.prepare("SELECT tenant FROM evidence").pluck().all(), ["default"]);
     raw.close();
     assert.equal(await v.log.size(), 1);
     assert.deepEqual((await v.log.latestCheckpoint())?.root, anchor.anchor.root);

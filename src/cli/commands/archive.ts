@@ -8,8 +8,8 @@ import { formatBytes } from "../output.js";
 import { parseDuration } from "../parse-args.js";
 
 /** Artifacts dated before the cutoff whose contents are still here (expired ones have none to archive). */
-async function archivable(v: Vigil, before: string): Promise<string[]> {
-  const rows = (await v.evidence.list({ to: before })).filter((r) => r.date < before);
+async function archivable(v: Vigil, before: string, tenant: string): Promise<string[]> {
+  const rows = (await v.evidence.list({ to: before, tenant })).filter((r) => r.date < before);
   const ids: string[] = [];
   for (const r of rows)
     if ((await v.evidence.lifecycle(r.leafIndex)).state === null) ids.push(formatArtifactId(r.digest));
@@ -25,14 +25,18 @@ export function registerArchiveCommands(program: Command): void {
     .requiredOption("--older-than <duration>", "evidence dated more than this long ago, e.g. 365d")
     .requiredOption("-o, --output <file>", "FILE.tar, FILE.tar.gz or a new directory")
     .action(async (f: { olderThan: string; output: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withVigil(cmd, async (v, out, g) => {
         const before = new Date(v.clock.now().getTime() - parseDuration(f.olderThan) * 1000)
           .toISOString()
           .slice(0, 10);
-        const ids = await archivable(v, before);
+        const ids = await archivable(v, before, g.tenant);
         if (ids.length === 0)
           throw new VigilError("NOT_FOUND", `no evidence dated before ${before} with contents to archive`);
-        const r = await exportPack(v, { selection: { ids }, includeDeps: false, output: f.output });
+        const r = await exportPack(v, {
+          selection: { ids, tenant: g.tenant },
+          includeDeps: false,
+          output: f.output,
+        });
         out.result(
           { before, ...r },
           () =>

@@ -6,6 +6,8 @@ import { collect, collectLabel } from "../parse-args.js";
 
 /** Metadata flags shared by `evidence add` and `evidence add-batch`. */
 export interface AddFlags {
+  /** From the global --tenant option, not a flag of its own. */
+  tenant?: string;
   domain?: string;
   subdomain?: string;
   name?: string;
@@ -36,6 +38,7 @@ export function rawMeta(f: AddFlags, today: string, fileName: string | null): Ra
   const stem = base === null ? undefined : slugify(dot > 0 ? base.slice(0, dot) : base);
   const ext = base !== null && dot > 0 ? base.slice(dot).toLowerCase() : undefined;
   return {
+    tenant: f.tenant,
     domain: f.domain,
     subdomain: f.subdomain,
     name: f.name ?? stem,

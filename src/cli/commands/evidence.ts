@@ -36,14 +36,14 @@ async function add(v: Vigil, out: Output, file: string, flags: AddFlags): Promis
   printOutcome(out, o);
 }
 
-async function requireRow(v: Vigil, id: string) {
-  const row = await v.evidence.get(parseArtifactId(id));
+async function requireRow(v: Vigil, id: string, tenant: string) {
+  const row = await v.evidence.get(parseArtifactId(id), tenant);
   if (row === null) throw new VigilError("NOT_FOUND", `no artifact ${id}`);
   return row;
 }
 
-async function get(v: Vigil, id: string, outFile: string | undefined): Promise<void> {
-  const row = await requireRow(v, id);
+async function get(v: Vigil, id: string, outFile: string | undefined, tenant: string): Promise<void> {
+  const row = await requireRow(v, id, tenant);
   const { state } = await v.evidence.lifecycle(row.leafIndex);
   if (state?.state === "expired") {
     throw new VigilError(
@@ -63,7 +63,8 @@ async function get(v: Vigil, id: string, outFile: string | undefined): Promise<v
 export function registerEvidenceCommands(program: Command): void {
   const ev = program.command("evidence").description("add, read and list evidence artifacts");
   metaOptions(ev.command("add <file>").description("add one artifact (FILE, or - for stdin)")).action(
-    async (file: string, f: AddFlags, cmd: Command) => withVigil(cmd, (v, out) => add(v, out, file, f)),
+    async (file: string, f: AddFlags, cmd: Command) =>
+      withVigil(cmd, (v, out, g) => add(v, out, file, { ...f, tenant: g.tenant })),
   );
   metaOptions(
     ev
@@ -71,19 +72,19 @@ export function registerEvidenceCommands(program: Command): void {
       .description("add many artifacts: a directory, or a JSONL file of {path, domain, name, ...} lines")
       .option("--batch-size <n>", "artifacts per durable commit", parseIntArg("--batch-size", 1), 1000),
   ).action(async (source: string, f: AddFlags & { batchSize: number }, cmd: Command) =>
-    withVigil(cmd, (v, out) => runAddBatch(v, out, source, f)),
+    withVigil(cmd, (v, out, g) => runAddBatch(v, out, source, { ...f, tenant: g.tenant })),
   );
   ev.command("get <id>")
     .description("write an artifact's contents to stdout or -o FILE")
     .option("-o, --output <file>", "write to FILE (atomically)")
     .action(async (id: string, f: { output?: string }, cmd: Command) =>
-      withVigil(cmd, (v) => get(v, id, f.output)),
+      withVigil(cmd, (v, _out, g) => get(v, id, f.output, g.tenant)),
     );
   ev.command("inspect <id>")
     .description("show an artifact's metadata and journal position")
     .action(async (id: string, _f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
-        const row = rowSummary(await requireRow(v, id));
+      withVigil(cmd, async (v, out, g) => {
+        const row = rowSummary(await requireRow(v, id, g.tenant));
         const blob = await v.blobs.stat(parseArtifactId(id));
         const life = await v.evidence.lifecycle(row.leafIndex);
         const value = {
@@ -101,8 +102,8 @@ export function registerEvidenceCommands(program: Command): void {
   ev.command("exists <id>")
     .description("exit 0 if the artifact exists, 3 if not")
     .action(async (id: string, _f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
-        const row = await v.evidence.get(parseArtifactId(id));
+      withVigil(cmd, async (v, out, g) => {
+        const row = await v.evidence.get(parseArtifactId(id), g.tenant);
         out.result({ id, exists: row !== null }, () => (row !== null ? "exists" : "not found"));
         if (row === null) setExitCode(3);
       }),
@@ -117,8 +118,8 @@ export function registerEvidenceCommands(program: Command): void {
     .option("--label <k=v>", "label filter, repeatable", collectLabel)
     .option("--limit <n>", "at most N rows", parseIntArg("--limit", 1))
     .action(async (f: EvidenceFilter & { label?: Record<string, string> }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
-        const rows = (await v.evidence.list({ ...f, labels: f.label })).map(rowSummary);
+      withVigil(cmd, async (v, out, g) => {
+        const rows = (await v.evidence.list({ ...f, labels: f.label, tenant: g.tenant })).map(rowSummary);
         out.result(rows, () =>
           rows.length === 0
             ? "no artifacts"
@@ -138,8 +139,8 @@ export function registerEvidenceCommands(program: Command): void {
   ev.command("provenance <id>")
     .description("an artifact's parents, recursively")
     .action(async (id: string, _f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
-        const tree = await provenance(v.evidence, parseArtifactId(id));
+      withVigil(cmd, async (v, out, g) => {
+        const tree = await provenance(v.evidence, parseArtifactId(id), g.tenant);
         out.result(tree, () => tree.lines.join("\n"));
       }),
     );

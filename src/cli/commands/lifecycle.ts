@@ -12,11 +12,12 @@ import {
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
 import type { AppendItem } from "../../storage/log-store.js";
+import type { TenantDigest } from "../../storage/evidence-index.js";
 import { withVigil } from "../context.js";
 import { registerCleanupCommands } from "./cleanup.js";
 import { lifecycleDeps } from "./lifecycle-deps.js";
 
-type Act = (deps: LifecycleDeps, digest: Buffer, reason: string | undefined) => Promise<number>;
+type Act = (deps: LifecycleDeps, key: TenantDigest, reason: string | undefined) => Promise<number>;
 
 function lifecycleCommand(ev: Command, name: string, description: string, act: Act, done: string): void {
   ev.command(`${name} [id]`)
@@ -24,10 +25,10 @@ function lifecycleCommand(ev: Command, name: string, description: string, act: A
     .option("--id <id>", "the artifact (instead of the positional id)")
     .option("--reason <text>", "why (required; recorded in the journal)")
     .action(async (pos: string | undefined, f: { id?: string; reason?: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withVigil(cmd, async (v, out, g) => {
         const id = pos ?? f.id;
         if (id === undefined) throw new VigilError("USAGE", `${name}: give the artifact id`);
-        const leaf = await act(lifecycleDeps(v), parseArtifactId(id), f.reason);
+        const leaf = await act(lifecycleDeps(v), { digest: parseArtifactId(id), tenant: g.tenant }, f.reason);
         out.result(
           { id, action: name, recordLeaf: leaf, reason: f.reason },
           () => `${id} ${done} (journal leaf ${leaf})`,
@@ -42,9 +43,10 @@ async function recover(
   id: string,
   source: string,
   from: string,
+  tenant: string,
 ): Promise<{ size: number; leaf: number }> {
   const digest = parseArtifactId(id);
-  const row = await v.evidence.get(digest);
+  const row = await v.evidence.get(digest, tenant);
   if (row === null) throw new VigilError("NOT_FOUND", `no artifact ${id}`);
   if ((await v.evidence.lifecycle(row.leafIndex)).state?.state === "expired")
     throw new VigilError("CONFLICT", `${id} expired under retention; it is not recovered`);
@@ -113,10 +115,10 @@ export function registerLifecycleCommands(program: Command): void {
     .requiredOption("--source <kind>", "replica or backup")
     .requiredOption("--from <dir>", "the replica's or the restored backup's locker directory")
     .action(async (f: { id: string; source: string; from: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withVigil(cmd, async (v, out, g) => {
         if (f.source !== "replica" && f.source !== "backup")
           throw new VigilError("USAGE", "--source must be replica or backup");
-        const r = await recover(v, f.id, f.source, f.from);
+        const r = await recover(v, f.id, f.source, f.from, g.tenant);
         out.result(
           { id: f.id, recovered: true, source: f.source, ...r },
           () => `${f.id} recovered from ${f.source} (${r.size} bytes, journal leaf ${r.leaf})`,

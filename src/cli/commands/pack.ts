@@ -29,7 +29,7 @@ export interface OfflineVerifyOptions {
   readonly sinceCheckpoint?: string;
 }
 
-function selection(f: ExportFlags): PackSelection {
+function selection(f: ExportFlags, tenant: string): PackSelection {
   const filters = {
     domain: f.domain,
     subdomain: f.subdomain,
@@ -43,9 +43,9 @@ function selection(f: ExportFlags): PackSelection {
     throw new VigilError("USAGE", "give either --id ID... or --query [filters]");
   if (f.id !== undefined) {
     if (filtered) throw new VigilError("USAGE", "filters (--domain, --kind, ...) need --query, not --id");
-    return { ids: f.id };
+    return { ids: f.id, tenant };
   }
-  return { query: filters };
+  return { query: { ...filters, tenant } };
 }
 
 function renderExport(r: ExportResult): string {
@@ -69,9 +69,9 @@ export function registerPackCommands(program: Command): void {
     .option("--include-deps", "also every provenance parent, recursively")
     .requiredOption("-o, --output <pack>", "PACK.tar.gz (or .tgz), or a directory to create")
     .action(async (f: ExportFlags, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withVigil(cmd, async (v, out, g) => {
         const r = await exportPack(v, {
-          selection: selection(f),
+          selection: selection(f, g.tenant),
           includeDeps: f.includeDeps === true,
           output: f.output,
         });

@@ -27,8 +27,8 @@ export function registerProofCommands(program: Command): void {
     .description("prove an artifact's record is in the tree (default size: the latest anchor)")
     .option("--size <n>", "tree size", parseIntArg("--size", 1))
     .action(async (id: string, f: { size?: number }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
-        const row = await v.evidence.get(parseArtifactId(id));
+      withVigil(cmd, async (v, out, g) => {
+        const row = await v.evidence.get(parseArtifactId(id), g.tenant);
         if (row === null) throw new VigilError("NOT_FOUND", `no artifact ${id}`);
         const size = await targetSize(v, f.size);
         if (row.leafIndex >= size)

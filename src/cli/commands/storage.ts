@@ -16,9 +16,9 @@ async function fullStats(v: Vigil) {
   return { ...base, byKind: (await v.evidence.stats()).byKind, journalSize: base.journal.entries };
 }
 
-async function checkOne(v: Vigil, id: string) {
+async function checkOne(v: Vigil, id: string, tenant: string) {
   const digest = parseArtifactId(id);
-  const row = await v.evidence.get(digest);
+  const row = await v.evidence.get(digest, tenant);
   if (row === null) throw new VigilError("NOT_FOUND", `no artifact ${id}`);
   const info = await v.blobs.stat(digest);
   const finding =
@@ -77,8 +77,8 @@ export function registerStorageCommands(program: Command): void {
   st.command("check <id>")
     .description("rehash one artifact's contents (exit 1 if damaged)")
     .action(async (id: string, _f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
-        const r = await checkOne(v, id);
+      withVigil(cmd, async (v, out, g) => {
+        const r = await checkOne(v, id, g.tenant);
         out.result(r, () =>
           r.ok
             ? `${out.color.ok("ok")}  ${r.id} (${r.storage}, ${formatBytes(r.size)})`

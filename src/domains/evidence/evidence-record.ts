@@ -1,12 +1,17 @@
 import { createHash, hash } from "node:crypto";
 import { canonicalize, type JournalRecord } from "../../journal/index.js";
 import type { EvidenceIndexRow, IndexOp } from "../../storage/index-ops.js";
-import { canonicalPath, type EvidenceMeta } from "./metadata.js";
+import { canonicalPath, DEFAULT_TENANT, type EvidenceMeta } from "./metadata.js";
 
 export const EVIDENCE_ADDED = "evidence.added";
 
-/** evidence.added v1: the journal's commitment to an artifact's bytes and metadata. */
-export interface EvidenceAddedRecord extends JournalRecord, Omit<EvidenceMeta, "ext"> {
+/**
+ * evidence.added v1: the journal's commitment to an artifact's bytes and
+ * metadata. `tenant` is present only for tenants other than the default, so
+ * records written before tenants existed keep their bytes and meaning.
+ */
+export interface EvidenceAddedRecord extends JournalRecord, Omit<EvidenceMeta, "ext" | "tenant"> {
+  readonly tenant?: string;
   readonly type: typeof EVIDENCE_ADDED;
   readonly v: 1;
   readonly digest: string;
@@ -24,6 +29,7 @@ export function evidenceAdded(
   return {
     type: EVIDENCE_ADDED,
     v: 1,
+    ...(meta.tenant === DEFAULT_TENANT ? {} : { tenant: meta.tenant }),
     digest: `sha256:${digest.toString("hex")}`,
     size,
     domain: meta.domain,
@@ -82,6 +88,7 @@ export function evidencePut(
   const row: EvidenceIndexRow = {
     digest,
     leafIndex: index,
+    tenant: recordTenant(record),
     domain: record.domain,
     subdomain: record.subdomain,
     kind: record.kind,
@@ -91,4 +98,9 @@ export function evidencePut(
     metaHash,
   };
   return { op: "evidence.put", row };
+}
+
+/** The tenant an evidence.added record belongs to. */
+export function recordTenant(r: EvidenceAddedRecord): string {
+  return r.tenant ?? DEFAULT_TENANT;
 }

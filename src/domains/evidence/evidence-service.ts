@@ -1,6 +1,11 @@
 import { equalBytes, type EncodedRecord } from "../../journal/index.js";
 import type { Clock } from "../../clock.js";
-import type { EvidenceIdentity, EvidenceIndex } from "../../storage/evidence-index.js";
+import {
+  tenantDigestKey,
+  type EvidenceIdentity,
+  type EvidenceIndex,
+  type TenantDigest,
+} from "../../storage/evidence-index.js";
 import type { EvidenceRow } from "../../storage/index-ops.js";
 import type { AppendItem, LogStore, Projector } from "../../storage/log-store.js";
 import { evidencePut, type EvidenceAddedRecord } from "./evidence-record.js";
@@ -59,7 +64,7 @@ export async function commitEvidence(deps: EvidenceDeps, group: readonly Candida
       outcomes.push(rejected);
       continue;
     }
-    pending.set(record.digest, mh);
+    pending.set(tenantDigestKey(c.meta.tenant, c.contents.digest), mh);
     items.push(toAppendItem(c, record, encoded, mh));
     accepted.push(c);
     outcomes.push({
@@ -78,10 +83,12 @@ export async function commitEvidence(deps: EvidenceDeps, group: readonly Candida
   );
 }
 
-/** Every digest the group's classification needs: its contents and its parents. */
-function lookups(group: readonly Candidate[]): Buffer[] {
-  const out = group.map((c) => c.contents.digest);
-  for (const c of group) for (const p of c.meta.parents) out.push(Buffer.from(p.slice(7), "hex"));
+/** Every key the group's classification needs: its contents and its parents, in their tenants. */
+function lookups(group: readonly Candidate[]): TenantDigest[] {
+  const out = group.map((c) => ({ tenant: c.meta.tenant, digest: c.contents.digest }));
+  for (const c of group)
+    for (const p of c.meta.parents)
+      out.push({ tenant: c.meta.tenant, digest: Buffer.from(p.slice(7), "hex") });
   return out;
 }
 
@@ -93,8 +100,9 @@ function classify(
   pending: Map<string, Buffer>,
 ): AddOutcome | null {
   const base = { id: record.digest, path: record.path, size: record.size };
-  const existing = index.get(c.contents.digest.toString("hex"));
-  const known = existing?.metaHash ?? pending.get(record.digest);
+  const key = tenantDigestKey(c.meta.tenant, c.contents.digest);
+  const existing = index.get(key);
+  const known = existing?.metaHash ?? pending.get(key);
   if (known !== undefined) {
     if (equalBytes(known, mh)) return { ...base, status: "exists", leafIndex: existing?.leafIndex ?? null };
     return {
@@ -105,7 +113,8 @@ function classify(
     };
   }
   for (const p of record.parents) {
-    if (!pending.has(p) && !index.has(p.slice(7))) {
+    const parent = tenantDigestKey(c.meta.tenant, Buffer.from(p.slice(7), "hex"));
+    if (!pending.has(parent) && !index.has(parent)) {
       return {
         ...base,
         status: "missing-parent",

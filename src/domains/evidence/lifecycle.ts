@@ -1,7 +1,7 @@
 import { encodeRecord } from "../../journal/index.js";
 import type { Clock } from "../../clock.js";
 import { VigilError } from "../../errors.js";
-import type { EvidenceIndex, RetentionCandidate } from "../../storage/evidence-index.js";
+import type { TenantDigest, EvidenceIndex, RetentionCandidate } from "../../storage/evidence-index.js";
 import type { EvidenceRow } from "../../storage/index-ops.js";
 import type { AppendItem, LogStore, Projector } from "../../storage/log-store.js";
 import { lifecycleRecord, type LifecycleType } from "./lifecycle-records.js";
@@ -14,8 +14,9 @@ export interface LifecycleDeps {
   readonly project: Projector;
 }
 
-async function requireArtifact(deps: LifecycleDeps, digest: Buffer): Promise<EvidenceRow> {
-  const row = await deps.evidence.get(digest);
+async function requireArtifact(deps: LifecycleDeps, key: TenantDigest): Promise<EvidenceRow> {
+  const { digest, tenant } = key;
+  const row = await deps.evidence.get(digest, tenant);
   if (row === null) throw new VigilError("NOT_FOUND", `no artifact ${formatArtifactId(digest)}`);
   return row;
 }
@@ -55,9 +56,14 @@ async function appendLifecycle(
 }
 
 /** A legal hold: the artifact's contents survive retention until released. */
-export async function hold(deps: LifecycleDeps, digest: Buffer, reason: string | undefined): Promise<number> {
+export async function hold(
+  deps: LifecycleDeps,
+  key: TenantDigest,
+  reason: string | undefined,
+): Promise<number> {
   const why = requireReason(reason);
-  const row = await requireArtifact(deps, digest);
+  const row = await requireArtifact(deps, key);
+  const digest = key.digest;
   const life = await deps.evidence.lifecycle(row.leafIndex);
   if (life.hold !== null)
     throw new VigilError("CONFLICT", `${formatArtifactId(digest)} is already on hold (${life.hold.reason})`);
@@ -71,11 +77,12 @@ export async function hold(deps: LifecycleDeps, digest: Buffer, reason: string |
 
 export async function release(
   deps: LifecycleDeps,
-  digest: Buffer,
+  key: TenantDigest,
   reason: string | undefined,
 ): Promise<number> {
   const why = requireReason(reason);
-  const row = await requireArtifact(deps, digest);
+  const row = await requireArtifact(deps, key);
+  const digest = key.digest;
   if ((await deps.evidence.lifecycle(row.leafIndex)).hold === null)
     throw new VigilError("CONFLICT", `${formatArtifactId(digest)} is not on hold`);
   return appendLifecycle(deps, "evidence.released", row, why);
@@ -84,11 +91,12 @@ export async function release(
 /** Records an integrity incident; the contents are kept for forensics. */
 export async function markCorrupted(
   deps: LifecycleDeps,
-  digest: Buffer,
+  key: TenantDigest,
   reason: string | undefined,
 ): Promise<number> {
   const why = requireReason(reason);
-  const row = await requireArtifact(deps, digest);
+  const row = await requireArtifact(deps, key);
+  const digest = key.digest;
   const state = (await deps.evidence.lifecycle(row.leafIndex)).state;
   if (state !== null)
     throw new VigilError("CONFLICT", `${formatArtifactId(digest)} is already marked ${state.state}`);

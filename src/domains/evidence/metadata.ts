@@ -1,4 +1,7 @@
 import { VigilError } from "../../errors.js";
+import { DEFAULT_TENANT } from "../../storage/index-ops.js";
+
+export { DEFAULT_TENANT };
 
 /** Built-in retention classes and their days (stella-evidence-locker-runbook: operational 2y, audit 7y, incident indefinite). */
 export const DEFAULT_RETENTION_DAYS: Readonly<Record<string, number | null>> = {
@@ -9,6 +12,8 @@ export const DEFAULT_RETENTION_DAYS: Readonly<Record<string, number | null>> = {
 export const DEFAULT_RETENTION_CLASSES: readonly string[] = Object.keys(DEFAULT_RETENTION_DAYS);
 
 export interface EvidenceMeta {
+  /** The isolated namespace the artifact belongs to. */
+  readonly tenant: string;
   readonly domain: string;
   readonly subdomain: string;
   readonly name: string;
@@ -24,6 +29,7 @@ export interface EvidenceMeta {
 
 /** Raw metadata as it arrives from a flag, a JSONL line or an API body. */
 export interface RawEvidenceMeta {
+  tenant?: unknown;
   domain?: unknown;
   subdomain?: unknown;
   name?: unknown;
@@ -56,6 +62,7 @@ export function parseEvidenceMeta(
     return "";
   };
   const meta: EvidenceMeta = {
+    tenant: slug("tenant", DEFAULT_TENANT),
     domain: slug("domain"),
     subdomain: slug("subdomain", "general"),
     name: slug("name"),
@@ -139,6 +146,12 @@ export function parseArtifactId(id: string): Buffer {
   if (!DIGEST.test(id))
     throw new VigilError("INPUT_INVALID", `artifact id ${JSON.stringify(id)} is not a sha256 digest`);
   return Buffer.from(id.slice(-64), "hex");
+}
+
+/** A tenant name given by a user or a token: the same slug rule as the other names. */
+export function parseTenant(v: unknown, where: string): string {
+  if (typeof v === "string" && SLUG.test(v)) return v;
+  throw new VigilError("INPUT_INVALID", `${where}: tenant must match ${SLUG.source}`);
 }
 
 export function formatArtifactId(digest: Buffer): string {

@@ -16,12 +16,13 @@ export interface ProvenanceNode {
 export async function provenance(
   index: EvidenceIndex,
   digest: Buffer,
+  tenant: string,
 ): Promise<{ root: ProvenanceNode; lines: string[] }> {
   const seen = new Set<string>();
   const lines: string[] = [];
   const visit = async (d: Buffer, depth: number): Promise<ProvenanceNode> => {
     const id = formatArtifactId(d);
-    const row = await index.get(d);
+    const row = await index.get(d, tenant);
     const pad = "  ".repeat(depth) + (depth > 0 ? "└─ " : "");
     if (row === null) {
       if (depth === 0) throw new VigilError("NOT_FOUND", `no artifact ${id}`);

@@ -2,7 +2,7 @@ import { VigilError } from "../../errors.js";
 import type { SqliteDatabase } from "./driver.js";
 
 /** Bumped whenever the schema changes; a newer database is refused, never downgraded. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -39,14 +39,28 @@ CREATE TABLE evidence_state (evidence_leaf INTEGER PRIMARY KEY, state TEXT NOT N
   at TEXT NOT NULL, record_leaf INTEGER NOT NULL);
 `;
 
+/**
+ * v3: tenants and API tokens. Evidence rows carry their tenant (records
+ * written before tenants belong to "default"); the digest is unique per
+ * tenant, not across tenants. Tokens are a projection of token.created /
+ * token.revoked records: only the SHA-256 of a token's secret is kept.
+ */
+const SCHEMA_V3 = `
+ALTER TABLE evidence ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+CREATE TABLE tokens (id TEXT PRIMARY KEY, secret_hash BLOB NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+  tenant TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT, record_leaf INTEGER NOT NULL)
+  WITHOUT ROWID;
+`;
+
 /** Migrations by the version they produce; each runs once, in order, in one transaction. */
 const MIGRATIONS: readonly (readonly [number, string])[] = [
   [1, SCHEMA_V1],
   [2, SCHEMA_V2],
+  [3, SCHEMA_V3],
 ];
 
 /** Tables that are projections of the journal: emptied and refilled by index rebuild. */
-export const PROJECTION_TABLES = ["evidence", "holds", "evidence_state"] as const;
+export const PROJECTION_TABLES = ["evidence", "holds", "evidence_state", "tokens"] as const;
 
 /**
  * The projection's secondary indexes, kept apart so a rebuild can drop them,

@@ -67,13 +67,12 @@ export class SqliteBlobStore implements BlobStore {
   }
 
   /** Evidence whose contents row is absent from the blob table. */
-  missingForEvidence(): Buffer[] {
+  missingForEvidence(): { digest: Buffer; tenant: string }[] {
     return this.db
       .prepare(
-        "SELECT e.digest FROM evidence e LEFT JOIN blobs b ON b.id = e.leaf_idx WHERE b.id IS NULL OR b.digest != e.digest",
+        "SELECT e.digest, e.tenant FROM evidence e LEFT JOIN blobs b ON b.id = e.leaf_idx WHERE b.id IS NULL OR b.digest != e.digest",
       )
-      .pluck()
-      .all() as Buffer[];
+      .all() as { digest: Buffer; tenant: string }[];
   }
 }
 

@@ -1,10 +1,12 @@
-import type {
-  ArtifactLifecycle,
-  EvidenceFilter,
-  EvidenceIdentity,
-  EvidenceIndex,
-  EvidenceStats,
-  RetentionCandidate,
+import {
+  tenantDigestKey,
+  type TenantDigest,
+  type ArtifactLifecycle,
+  type EvidenceFilter,
+  type EvidenceIdentity,
+  type EvidenceIndex,
+  type EvidenceStats,
+  type RetentionCandidate,
 } from "../evidence-index.js";
 import type { ArtifactState, EvidenceRow } from "../index-ops.js";
 
@@ -15,6 +17,7 @@ interface FactRow {
 }
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
 import { digestKey } from "./schema.js";
+import { DEFAULT_TENANT } from "../index-ops.js";
 
 interface Row {
   leaf_idx: number;
@@ -24,6 +27,7 @@ interface Row {
 
 /** The fields of an evidence.added record that make up a row (parsed once, at the boundary). */
 interface RecordFields {
+  tenant?: string;
   digest: string;
   domain: string;
   subdomain: string;
@@ -42,7 +46,7 @@ interface RecordFields {
 const IN_CHUNK = 500;
 
 function identitiesSql(n: number): string {
-  return `SELECT digest, leaf_idx, meta_hash FROM evidence WHERE dkey IN (${new Array(n).fill("?").join(",")})`;
+  return `SELECT tenant, digest, leaf_idx, meta_hash FROM evidence WHERE dkey IN (${new Array(n).fill("?").join(",")})`;
 }
 
 const SELECT = "SELECT e.leaf_idx, e.meta_hash, j.body FROM evidence e JOIN entries j ON j.idx = e.leaf_idx";
@@ -55,37 +59,43 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   private readonly identitiesStmt: SqliteStatement;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.getStmt = db.prepare(`${SELECT} WHERE e.dkey = ? AND e.digest = ?`);
-    this.identityStmt = db.prepare("SELECT leaf_idx, meta_hash FROM evidence WHERE dkey = ? AND digest = ?");
+    this.getStmt = db.prepare(`${SELECT} WHERE e.dkey = ? AND e.digest = ? AND e.tenant = ?`);
+    this.identityStmt = db.prepare(
+      "SELECT leaf_idx, meta_hash FROM evidence WHERE dkey = ? AND digest = ? AND tenant = ?",
+    );
     this.identitiesStmt = db.prepare(identitiesSql(IN_CHUNK));
     this.posStmt = db.prepare("SELECT value FROM meta WHERE key = 'index_position'").pluck();
   }
 
-  get(digest: Buffer): Promise<EvidenceRow | null> {
-    const row = this.getStmt.get(digestKey(digest), digest) as Row | undefined;
+  get(digest: Buffer, tenant: string): Promise<EvidenceRow | null> {
+    const row = this.getStmt.get(digestKey(digest), digest, tenant) as Row | undefined;
     return Promise.resolve(row ? toEvidence(row) : null);
   }
 
   /** Only the idempotency fields: avoids parsing the record on the ingest path. */
-  identities(digests: readonly Buffer[]): Promise<Map<string, EvidenceIdentity>> {
+  identities(keys: readonly TenantDigest[]): Promise<Map<string, EvidenceIdentity>> {
     const out = new Map<string, EvidenceIdentity>();
-    for (let i = 0; i < digests.length; i += IN_CHUNK) {
-      const part = digests.slice(i, i + IN_CHUNK);
+    const wanted = new Set(keys.map((k) => tenantDigestKey(k.tenant, k.digest)));
+    for (let i = 0; i < keys.length; i += IN_CHUNK) {
+      const part = keys.slice(i, i + IN_CHUNK);
       const stmt =
         part.length === IN_CHUNK ? this.identitiesStmt : this.db.prepare(identitiesSql(part.length));
-      for (const r of stmt.all(...part.map(digestKey)) as {
+      for (const r of stmt.all(...part.map((k) => digestKey(k.digest))) as {
+        tenant: string;
         digest: Buffer;
         leaf_idx: number;
         meta_hash: Buffer;
       }[]) {
-        out.set(r.digest.toString("hex"), { leafIndex: r.leaf_idx, metaHash: r.meta_hash });
+        // dkey matches other tenants' artifacts (and prefix collisions) too: keep only what was asked.
+        const key = tenantDigestKey(r.tenant, r.digest);
+        if (wanted.has(key)) out.set(key, { leafIndex: r.leaf_idx, metaHash: r.meta_hash });
       }
     }
     return Promise.resolve(out);
   }
 
-  identity(digest: Buffer): Promise<EvidenceIdentity | null> {
-    const row = this.identityStmt.get(digestKey(digest), digest) as
+  identity(digest: Buffer, tenant: string): Promise<EvidenceIdentity | null> {
+    const row = this.identityStmt.get(digestKey(digest), digest, tenant) as
       { leaf_idx: number; meta_hash: Buffer } | undefined;
     return Promise.resolve(row ? { leafIndex: row.leaf_idx, metaHash: row.meta_hash } : null);
   }
@@ -97,6 +107,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
       where.push(sql);
       params.push(v);
     };
+    if (f.tenant !== undefined) add("e.tenant = ?", f.tenant);
     if (f.domain !== undefined) add("e.domain = ?", f.domain);
     if (f.subdomain !== undefined) add("e.subdomain = ?", f.subdomain);
     if (f.kind !== undefined) add("e.kind = ?", f.kind);
@@ -180,6 +191,7 @@ function toEvidence(r: Row): EvidenceRow {
   const f = JSON.parse(r.body.toString("utf8")) as RecordFields;
   return {
     digest: Buffer.from(f.digest.slice(7), "hex"),
+    tenant: f.tenant ?? DEFAULT_TENANT,
     leafIndex: r.leaf_idx,
     domain: f.domain,
     subdomain: f.subdomain,

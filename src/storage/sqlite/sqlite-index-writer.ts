@@ -7,12 +7,15 @@ import { digestKey, DROP_PROJECTION_INDEXES, PROJECTION_INDEXES, PROJECTION_TABL
 export class SqliteIndexWriter {
   private readonly put: SqliteStatement;
   private readonly pos: SqliteStatement;
-  private readonly s: Record<"holdPut" | "holdDelete" | "statePut" | "stateDelete", SqliteStatement>;
+  private readonly s: Record<
+    "holdPut" | "holdDelete" | "statePut" | "stateDelete" | "tokenPut" | "tokenRevoke",
+    SqliteStatement
+  >;
 
   constructor(private readonly db: SqliteDatabase) {
     this.put = db.prepare(
-      `INSERT INTO evidence (leaf_idx, digest, dkey, domain, subdomain, kind, date, size, retention, meta_hash)
-        VALUES (?,?,?,?,?,?,?,?,?,?)`,
+      `INSERT INTO evidence (leaf_idx, digest, dkey, tenant, domain, subdomain, kind, date, size, retention, meta_hash)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
     );
     this.pos = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_position', ?)");
     this.s = {
@@ -24,6 +27,11 @@ export class SqliteIndexWriter {
         "INSERT OR REPLACE INTO evidence_state (evidence_leaf, state, reason, at, record_leaf) VALUES (?, ?, ?, ?, ?)",
       ),
       stateDelete: db.prepare("DELETE FROM evidence_state WHERE evidence_leaf = ?"),
+      tokenPut: db.prepare(
+        `INSERT INTO tokens (id, secret_hash, name, role, tenant, created_at, expires_at, record_leaf)
+          VALUES (?,?,?,?,?,?,?,?)`,
+      ),
+      tokenRevoke: db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
     };
   }
 
@@ -50,6 +58,21 @@ export class SqliteIndexWriter {
         );
       case "state.delete":
         return void this.s.stateDelete.run(op.evidenceLeaf);
+      case "token.put": {
+        const t = op.token;
+        return void this.s.tokenPut.run(
+          t.id,
+          t.secretHash,
+          t.name,
+          t.role,
+          t.tenant,
+          t.createdAt,
+          t.expiresAt,
+          t.recordLeaf,
+        );
+      }
+      case "token.revoke":
+        return void this.s.tokenRevoke.run(op.at, op.id);
     }
   }
 
@@ -58,6 +81,7 @@ export class SqliteIndexWriter {
       r.leafIndex,
       r.digest,
       digestKey(r.digest),
+      r.tenant,
       r.domain,
       r.subdomain,
       r.kind,
