@@ -12,7 +12,9 @@ import { registerLockerCommands } from "./commands/locker.js";
 import { registerPackCommands } from "./commands/pack.js";
 import { registerProofCommands } from "./commands/proof.js";
 import { registerReplicateCommands } from "./commands/replicate.js";
+import { registerServeCommands } from "./commands/serve.js";
 import { registerStorageCommands } from "./commands/storage.js";
+import { registerTokenCommands } from "./commands/token.js";
 import { registerTlogCommands } from "./commands/tlog.js";
 import { registerVerifyCommands } from "./commands/verify.js";
 
@@ -44,6 +46,8 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerSystemdCommands(program);
   registerDiagnosticsCommands(program);
+  registerServeCommands(program);
+  registerTokenCommands(program);
   for (const c of allCommands(program)) c.exitOverride().allowExcessArguments(false);
   return program;
 }

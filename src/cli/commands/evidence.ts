@@ -1,5 +1,6 @@
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
+import { inspectArtifact, requireArtifact } from "../../app/evidence-queries.js";
 import { projectAll } from "../../app/projection.js";
 import type { Vigil } from "../../app/vigil.js";
 import { commitEvidence, rowSummary } from "../../domains/evidence/evidence-service.js";
@@ -36,10 +37,8 @@ async function add(v: Vigil, out: Output, file: string, flags: AddFlags): Promis
   printOutcome(out, o);
 }
 
-async function requireRow(v: Vigil, id: string, tenant: string) {
-  const row = await v.evidence.get(parseArtifactId(id), tenant);
-  if (row === null) throw new VigilError("NOT_FOUND", `no artifact ${id}`);
-  return row;
+function requireRow(v: Vigil, id: string, tenant: string) {
+  return requireArtifact(v, parseArtifactId(id), tenant);
 }
 
 async function get(v: Vigil, id: string, outFile: string | undefined, tenant: string): Promise<void> {
@@ -84,16 +83,7 @@ export function registerEvidenceCommands(program: Command): void {
     .description("show an artifact's metadata and journal position")
     .action(async (id: string, _f: unknown, cmd: Command) =>
       withVigil(cmd, async (v, out, g) => {
-        const row = rowSummary(await requireRow(v, id, g.tenant));
-        const blob = await v.blobs.stat(parseArtifactId(id));
-        const life = await v.evidence.lifecycle(row.leafIndex);
-        const value = {
-          ...row,
-          storage: blob === null ? "missing" : blob.inline ? "inline" : "file",
-          hold: life.hold === null ? null : { reason: life.hold.reason, at: life.hold.at },
-          state: life.state === null ? "ok" : life.state.state,
-          stateReason: life.state?.fact.reason ?? null,
-        };
+        const value = await inspectArtifact(v, await requireRow(v, id, g.tenant));
         out.result(value, () =>
           table(Object.entries(value).map(([k, x]) => [k, typeof x === "string" ? x : JSON.stringify(x)])),
         );

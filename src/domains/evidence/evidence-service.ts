@@ -46,6 +46,19 @@ export interface Candidate {
  * group is "missing-parent".
  */
 export async function commitEvidence(deps: EvidenceDeps, group: readonly Candidate[]): Promise<AddOutcome[]> {
+  return (await commitGroup(deps, group, () => [])).outcomes;
+}
+
+/**
+ * commitEvidence plus other records in the same durable transaction, after
+ * the evidence (the server's access records for the uploads, group-commit
+ * partners). `extra` is called once the outcomes are known.
+ */
+export async function commitGroup(
+  deps: EvidenceDeps,
+  group: readonly Candidate[],
+  extra: (outcomes: readonly AddOutcome[]) => readonly AppendItem[],
+): Promise<{ outcomes: AddOutcome[]; extraFirst: number }> {
   const now = deps.clock.now();
   const outcomes: AddOutcome[] = [];
   const items: AppendItem[] = [];
@@ -77,10 +90,15 @@ export async function commitEvidence(deps: EvidenceDeps, group: readonly Candida
   }
   // Large contents become durable under their digest before the record that commits to them.
   for (const c of accepted) if (c.contents.kind === "file") await c.contents.staged.commit();
-  const { first } = await deps.log.append(items, deps.project);
-  return outcomes.map((o) =>
-    o.status === "added" ? { ...o, leafIndex: first + (o.leafIndex as number) } : o,
-  );
+  const others = extra(outcomes);
+  if (items.length === 0 && others.length === 0) return { outcomes, extraFirst: -1 };
+  const { first } = await deps.log.append([...items, ...others], deps.project);
+  return {
+    outcomes: outcomes.map((o) =>
+      o.status === "added" ? { ...o, leafIndex: first + (o.leafIndex as number) } : o,
+    ),
+    extraFirst: first + items.length,
+  };
 }
 
 /** Every key the group's classification needs: its contents and its parents, in their tenants. */

@@ -1,0 +1,63 @@
+import { createServer } from "node:http";
+import Fastify, { type FastifyInstance } from "fastify";
+import { authHook } from "./auth-hook.js";
+import type { ServerContext } from "./context.js";
+import { PROBLEM_TYPE, problem, toProblem, HttpError } from "./problem.js";
+import type { RouteSpec } from "./route.js";
+import { ROUTES } from "./routes/index.js";
+
+let requestCounter = 0;
+
+/**
+ * The HTTP API as a Fastify instance, not yet listening (tests inject into
+ * it in-process). Errors of every kind leave as RFC 9457 problems, mapped
+ * once by toProblem().
+ */
+export function buildApp(ctx: ServerContext, routes: readonly RouteSpec[] = ROUTES): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.config.bodyLimit,
+    routerOptions: { maxParamLength: 256 },
+    requestTimeout: ctx.config.requestTimeoutMs,
+    connectionTimeout: ctx.config.requestTimeoutMs,
+    return503OnClosing: true,
+    genReqId: () => `req_${(++requestCounter).toString(36)}`,
+    serverFactory: (handler) => createServer({ maxHeaderSize: ctx.config.headerLimit }, handler),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false } },
+  });
+  // Upload bodies stay streams: the route reads, hashes and stores them as they arrive.
+  app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
+  app.addHook("onRequest", authHook(ctx));
+  app.addHook("onResponse", async (req, reply) => {
+    ctx.metrics.httpRequests.inc({ route: req.routeOptions.url ?? "unmatched", status: reply.statusCode });
+  });
+  app.setErrorHandler(async (e, _req, reply) => {
+    const { problem: p, headers } = toProblem(e);
+    if (p.status >= 500 && p.code === "INTERNAL")
+      process.stderr.write(`vigil serve: ${(e as Error).stack ?? String(e)}\n`);
+    return reply.code(p.status).headers(headers).type(PROBLEM_TYPE).send(p);
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    const p = problem("ROUTE_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0] ?? ""}`);
+    return reply.code(p.status).type(PROBLEM_TYPE).send(p);
+  });
+  for (const spec of routes) register(app, ctx, spec);
+  return app;
+}
+
+function register(app: FastifyInstance, ctx: ServerContext, spec: RouteSpec): void {
+  const s = spec.schema;
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    config: { spec },
+    schema: {
+      ...(s?.params ? { params: s.params } : {}),
+      ...(s?.querystring ? { querystring: s.querystring } : {}),
+      ...(s?.body ? { body: s.body } : {}),
+    },
+    handler: (req, reply) => spec.handler(req, reply, ctx),
+  });
+}
+
+export { HttpError };

@@ -1,0 +1,6 @@
+import type { RouteSpec } from "../route.js";
+import { EVIDENCE_ROUTES } from "./evidence.js";
+import { OPS_ROUTES } from "./ops.js";
+
+/** Every route the server registers: the one table (see RouteSpec). */
+export const ROUTES: readonly RouteSpec[] = [...OPS_ROUTES, ...EVIDENCE_ROUTES];

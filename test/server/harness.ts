@@ -1,0 +1,70 @@
+/**
+ * In-process server for tests: a fresh locker, the real Fastify app (no
+ * socket; requests go through app.inject), tokens made the way
+ * `vigil token create` makes them.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { InjectOptions, LightMyRequestResponse } from "fastify";
+import { initLocker } from "../../src/app/init-locker.js";
+import { projectAll } from "../../src/app/projection.js";
+import { openVigil } from "../../src/app/vigil.js";
+import { systemClock } from "../../src/clock.js";
+import { createToken, parseTokenRequest } from "../../src/domains/access/tokens.js";
+import { startServer, type RunningServer } from "../../src/server/serve.js";
+import { DEFAULT_SERVER_CONFIG, type ServerConfig } from "../../src/server/server-config.js";
+
+export interface Harness {
+  readonly server: RunningServer;
+  readonly dataDir: string;
+  token(role: string, tenant?: string, name?: string): Promise<string>;
+  inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Journal size now (every write, receipts included, appends to it). */
+  journalSize(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(config: Partial<ServerConfig> = {}): Promise<Harness> {
+  const root = mkdtempSync(join(tmpdir(), "vigil-server-"));
+  const dataDir = join(root, "locker");
+  initLocker(dataDir, systemClock);
+  const v = openVigil(dataDir);
+  const server = await startServer(v, { ...DEFAULT_SERVER_CONFIG, anchorIntervalMs: 0, ...config }, false);
+  let closed = false;
+  return {
+    server,
+    dataDir,
+    async token(role, tenant = "default", name = `${role}-${tenant}`) {
+      const req = parseTokenRequest({ name, role, tenant, expiresAt: null }, "test");
+      const deps = { log: v.log, tokens: v.tokens, clock: v.clock, project: projectAll };
+      return (await createToken(deps, req)).token;
+    },
+    inject: (opts) => server.app.inject(opts),
+    journalSize: () => v.log.size(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** An upload request: raw bytes, metadata in the query. */
+export function upload(
+  token: string,
+  body: Buffer | string,
+  query: Record<string, string | string[]>,
+): InjectOptions {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) for (const x of [v].flat()) qs.append(k, x);
+  return {
+    method: "POST",
+    url: `/v1/evidence?${qs.toString()}`,
+    headers: { ...auth(token), "content-type": "application/octet-stream" },
+    payload: body,
+  };
+}
