@@ -6,6 +6,7 @@ import {
   type Candidate,
   type EvidenceDeps,
 } from "../domains/evidence/evidence-service.js";
+import { HttpError } from "./problem.js";
 
 interface EvidenceJob {
   readonly candidates: readonly Candidate[];
@@ -29,6 +30,7 @@ export class JournalWriter {
   private running: Promise<void> | null = null;
   private seq = 0;
   private closed = false;
+  private closing: Promise<void> | null = null;
 
   constructor(private readonly deps: EvidenceDeps) {}
 
@@ -49,6 +51,10 @@ export class JournalWriter {
     candidates: readonly Candidate[],
     access: (outcomes: readonly AddOutcome[]) => readonly AccessEvent[],
   ): Promise<AddOutcome[]> {
+    if (this.closed)
+      return Promise.reject(
+        new HttpError("SHUTTING_DOWN", "the server is shutting down", { "retry-after": "1" }),
+      );
     return new Promise((resolve, reject) => {
       this.queue.push({ candidates, access, resolve, reject });
       this.kick();
@@ -61,13 +67,16 @@ export class JournalWriter {
   }
 
   /** Finishes every queued write, then records the end of this process's receipts. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
-    while (this.running !== null) await this.running;
-    await this.deps.log.append(
-      [serverLifeItem("server.stopped", this.serverId, this.deps.clock.now(), this.seq)],
-      this.deps.project,
-    );
+    this.closing ??= (async () => {
+      while (this.running !== null) await this.running;
+      await this.deps.log.append(
+        [serverLifeItem("server.stopped", this.serverId, this.deps.clock.now(), this.seq)],
+        this.deps.project,
+      );
+    })();
+    return this.closing;
   }
 
   get isClosed(): boolean {
