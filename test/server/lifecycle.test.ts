@@ -47,7 +47,7 @@ void test("graceful stop: every upload in flight is answered and durable, the st
     const cp = await v.log.latestCheckpoint();
     assert.equal(cp?.size, size, "the final anchor covers the whole journal");
     const last = (await v.log.readEntries(size - 1, size))[0];
-    assert.equal(JSON.parse(last?.bytes.toString() ?? "{}").type, "server.stopped");
+    assert.equal((JSON.parse(last?.bytes.toString() ?? "{}") as { type: string }).type, "server.stopped");
     for (const id of acked)
       assert.notEqual(await v.evidence.get(Buffer.from(id.slice(7), "hex"), "default"), null, id);
   } finally {
