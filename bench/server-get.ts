@@ -14,6 +14,7 @@ import { report } from "./report.js";
 import {
   benchConfig,
   commitFloor,
+  cpuOf,
   load,
   lockerWithToken,
   median,
@@ -38,6 +39,7 @@ async function uploadOne(url: string, token: string, bytes: Buffer): Promise<str
 }
 
 async function measure(p: Proc, path: string, token: string, seconds: number) {
+  const cpu0 = cpuOf(p.pid);
   const r = await load({
     url: `${p.url}${path}`,
     connections: CONNECTIONS,
@@ -45,7 +47,8 @@ async function measure(p: Proc, path: string, token: string, seconds: number) {
     headers: { authorization: `Bearer ${token}` },
   });
   if (r.errors > 0 || r.non2xx > 0) throw new Error(`${p.url}: ${r.errors} errors, ${r.non2xx} non-2xx`);
-  return { rps: r.requests.total / r.duration, p99: r.latency.p99, p50: r.latency.p50 };
+  const cpuUs = ((cpuOf(p.pid) - cpu0) * 1e6) / r.requests.total;
+  return { rps: r.requests.total / r.duration, p99: r.latency.p99, p50: r.latency.p50, cpuUs };
 }
 
 const { dir, cleanup } = tempDir("server-get");
@@ -62,8 +65,8 @@ try {
   const path = `/v1/evidence/${id}`;
   await measure(bare, path, token, 2); // warm-up (JIT, connections)
   await measure(vigil, path, token, 2);
-  const ours: { rps: number; p99: number; p50: number }[] = [];
-  const base: { rps: number; p99: number; p50: number }[] = [];
+  const ours: Awaited<ReturnType<typeof measure>>[] = [];
+  const base: Awaited<ReturnType<typeof measure>>[] = [];
   const ratios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const b = await measure(bare, path, token, SECONDS);
@@ -96,6 +99,8 @@ try {
     { figure: "bare Fastify, same bytes (median)", value: median(base.map((o) => o.rps)), unit: "req/s" },
     { figure: "bare Fastify latency p99 (median)", value: median(base.map((o) => o.p99)), unit: "ms" },
     { figure: "ratio vigil / bare (median of rounds)", value: median(ratios), unit: "x", target: ">= 0.5" },
+    { figure: "server CPU per vigil GET (median)", value: median(ours.map((o) => o.cpuUs)), unit: "us" },
+    { figure: "CPU per bare Fastify GET (median)", value: median(base.map((o) => o.cpuUs)), unit: "us" },
     { figure: "floor: one durable SQLite commit, p50", value: floor.p50, unit: "ms" },
     { figure: "floor: one durable SQLite commit, p99", value: floor.p99, unit: "ms" },
   ]);

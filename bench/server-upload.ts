@@ -18,6 +18,7 @@ import { report } from "./report.js";
 import {
   benchConfig,
   commitFloor,
+  cpuOf,
   load,
   lockerWithToken,
   median,
@@ -74,11 +75,13 @@ async function single(p: Proc, token: string, acks: Acks | null) {
       acks.at.push(performance.now());
     },
   };
+  const cpu0 = cpuOf(p.pid);
   const r = await load({ url: p.url, connections: CONNECTIONS, duration: SECONDS, requests: [req] });
+  const cpuUs = ((cpuOf(p.pid) - cpu0) * 1e6) / r.requests.total;
   const created = r.statusCodeStats["201"]?.count ?? 0;
   if (r.errors > 0 || r.non2xx > 0 || created !== r.requests.total)
     throw new Error(`single uploads: ${r.errors} errors, ${JSON.stringify(r.statusCodeStats)}`);
-  return { rate: created / r.duration, p99: r.latency.p99, created };
+  return { rate: created / r.duration, p99: r.latency.p99, created, cpuUs };
 }
 
 async function batch(p: Proc, token: string) {
@@ -147,6 +150,8 @@ try {
     p99: number;
     int99: number;
     lost: number;
+    cpuUs: number;
+    bareCpuUs: number;
   }[] = [];
   let acked = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -169,6 +174,8 @@ try {
       p99: s.p99,
       int99: percentile(lat, 99),
       lost,
+      cpuUs: s.cpuUs,
+      bareCpuUs: bs.cpuUs,
     };
     rounds.push(r);
     process.stderr.write(
@@ -222,6 +229,8 @@ try {
       unit: "artifacts",
       target: "0",
     },
+    { figure: "server CPU per single upload (median)", value: median(col("cpuUs")), unit: "us" },
+    { figure: "CPU per bare Fastify POST (median)", value: median(col("bareCpuUs")), unit: "us" },
     { figure: "floor: one durable SQLite commit, p50", value: floor.p50, unit: "ms" },
   ]);
 } finally {
