@@ -8,6 +8,9 @@ const BENCHES: [string, string[]][] = [
   ["verify-full.js", []],
   ["ingest-large.js", []],
   ["pack.js", []],
+  // The server as its own process under autocannon (~1.5 and ~3 min); server-soak.js (10 min) runs alone.
+  ["server-get.js", []],
+  ["server-upload.js", []],
 ];
 const only = process.argv.slice(2);
 for (const [file, args] of BENCHES) {

@@ -15,7 +15,8 @@ const REFUSALS: Readonly<Record<TokenRefusal, string>> = {
 };
 
 /**
- * Authentication, rate limit and role check, before any body is read. A
+ * Authentication (token rows cached for at most a second: ctx.tokens), rate
+ * limit and role check, before any body is read. A
  * token whose role lacks the route's action is refused with 403, and on
  * evidence routes the refusal is itself a receipt.
  */
@@ -24,7 +25,7 @@ export function authHook(ctx: ServerContext) {
   return async (req: FastifyRequest): Promise<void> => {
     const spec = (req.routeOptions.config as { spec?: RouteSpec }).spec;
     if (spec === undefined || spec.action === null) return;
-    const p = await authenticate(ctx.vigil.tokens, bearer(req), ctx.vigil.clock.now());
+    const p = await authenticate(ctx.tokens, bearer(req), ctx.vigil.clock.now());
     if (typeof p === "string")
       throw new HttpError("UNAUTHENTICATED", REFUSALS[p], { "www-authenticate": 'Bearer realm="vigil"' });
     const wait = limiter.take(p.tokenId, Date.now());

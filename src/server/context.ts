@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { Vigil } from "../app/vigil.js";
 import type { AccessEvent, AccessOutcome } from "../domains/access/access-record.js";
 import { ALL_TENANTS, type Action } from "../domains/access/roles.js";
+import type { TokenCache } from "../domains/access/token-cache.js";
 import type { Principal } from "../domains/access/tokens.js";
 import { DEFAULT_TENANT, parseTenant } from "../domains/evidence/metadata.js";
 import type { JournalWriter } from "./journal-writer.js";
@@ -15,12 +16,14 @@ declare module "fastify" {
   }
 }
 
-/** What every route handler gets: the locker, the one writer, configuration, metrics. */
+/** What every route handler gets: the locker, the one writer, configuration, metrics, tokens. */
 export interface ServerContext {
   readonly vigil: Vigil;
   readonly writer: JournalWriter;
   readonly config: ServerConfig;
   readonly metrics: Metrics;
+  /** Token rows for authentication, cached briefly; a route that revokes a token calls forget(id). */
+  readonly tokens: TokenCache;
 }
 
 /** The header an every-tenant token uses to say which tenant a request acts in. */

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** The server's Prometheus metrics (stella-evidence-locker-runbook: metrics and alerts). */
 export interface Metrics {
@@ -23,6 +23,8 @@ export interface GaugeSources {
 
 export function createMetrics(src: GaugeSources): Metrics {
   const registry = new Registry();
+  // process_resident_memory_bytes, nodejs_heap_size_used_bytes, event-loop lag, GC: read when scraped.
+  collectDefaultMetrics({ register: registry });
   const gauge = (name: string, help: string, read: () => Promise<number | null>) =>
     new Gauge({
       name,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { projectAll } from "../app/projection.js";
 import type { Vigil } from "../app/vigil.js";
+import { TokenCache } from "../domains/access/token-cache.js";
 import { createAnchor } from "../log/anchors.js";
 import { buildApp } from "./app.js";
 import type { ServerContext } from "./context.js";
@@ -35,7 +36,7 @@ export async function createContext(vigil: Vigil, config: ServerConfig): Promise
       return cp === null ? null : (vigil.clock.now().getTime() - Date.parse(cp.createdAt)) / 1000;
     },
   });
-  return { vigil, writer, config, metrics };
+  return { vigil, writer, config, metrics, tokens: new TokenCache(vigil.tokens) };
 }
 
 /** Signs an anchor when the journal grew since the latest one. */

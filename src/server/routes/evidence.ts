@@ -20,9 +20,26 @@ import { uploadOne, type MetaQuery } from "./upload.js";
  * both leave a receipt.
  */
 async function artifactFor(req: FastifyRequest, ctx: ServerContext, action: Action): Promise<EvidenceRow> {
+  return found(req, ctx, action, (digest, tenant) => ctx.vigil.evidence.get(digest, tenant));
+}
+
+/** The artifact's position only: no record parse (the contents route needs no metadata). */
+async function locate(req: FastifyRequest, ctx: ServerContext, action: Action) {
+  return found(req, ctx, action, async (digest, tenant) => {
+    const i = await ctx.vigil.evidence.identity(digest, tenant);
+    return i === null ? null : { digest, leafIndex: i.leafIndex };
+  });
+}
+
+async function found<T>(
+  req: FastifyRequest,
+  ctx: ServerContext,
+  action: Action,
+  lookup: (digest: Buffer, tenant: string) => Promise<T | null>,
+): Promise<T> {
   const { id } = req.params as { id: string };
   const digest = parseArtifactId(id);
-  const row = await ctx.vigil.evidence.get(digest, tenantOf(req));
+  const row = await lookup(digest, tenantOf(req));
   if (row === null) {
     await receipt(ctx, req, action, formatArtifactId(digest), "not-found", 404);
     throw new VigilError("NOT_FOUND", `no artifact ${formatArtifactId(digest)}`);
@@ -33,7 +50,7 @@ async function artifactFor(req: FastifyRequest, ctx: ServerContext, action: Acti
 async function getContents(req: FastifyRequest, reply: FastifyReply, ctx: ServerContext) {
   const started = process.hrtime.bigint();
   const v = ctx.vigil;
-  const row = await artifactFor(req, ctx, "evidence.read");
+  const row = await locate(req, ctx, "evidence.read");
   const id = formatArtifactId(row.digest);
   const { state } = await v.evidence.lifecycle(row.leafIndex);
   if (state?.state === "expired") {

@@ -57,6 +57,8 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   private readonly posStmt: SqliteStatement;
   private readonly identityStmt: SqliteStatement;
   private readonly identitiesStmt: SqliteStatement;
+  private readonly holdStmt: SqliteStatement;
+  private readonly stateStmt: SqliteStatement;
 
   constructor(private readonly db: SqliteDatabase) {
     this.getStmt = db.prepare(`${SELECT} WHERE e.dkey = ? AND e.digest = ? AND e.tenant = ?`);
@@ -64,6 +66,11 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
       "SELECT leaf_idx, meta_hash FROM evidence WHERE dkey = ? AND digest = ? AND tenant = ?",
     );
     this.identitiesStmt = db.prepare(identitiesSql(IN_CHUNK));
+    // Prepared once: every GET of contents asks for the lifecycle state.
+    this.holdStmt = db.prepare("SELECT reason, at, record_leaf FROM holds WHERE evidence_leaf = ?");
+    this.stateStmt = db.prepare(
+      "SELECT state, reason, at, record_leaf FROM evidence_state WHERE evidence_leaf = ?",
+    );
     this.posStmt = db.prepare("SELECT value FROM meta WHERE key = 'index_position'").pluck();
   }
 
@@ -136,12 +143,8 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   }
 
   lifecycle(leafIndex: number): Promise<ArtifactLifecycle> {
-    const h = this.db
-      .prepare("SELECT reason, at, record_leaf FROM holds WHERE evidence_leaf = ?")
-      .get(leafIndex) as FactRow | undefined;
-    const st = this.db
-      .prepare("SELECT state, reason, at, record_leaf FROM evidence_state WHERE evidence_leaf = ?")
-      .get(leafIndex) as (FactRow & { state: ArtifactState }) | undefined;
+    const h = this.holdStmt.get(leafIndex) as FactRow | undefined;
+    const st = this.stateStmt.get(leafIndex) as (FactRow & { state: ArtifactState }) | undefined;
     const fact = (r: FactRow) => ({
       evidenceLeaf: leafIndex,
       reason: r.reason,
