@@ -4,6 +4,7 @@ import type { AppendItem, Projector } from "../log-store.js";
 import { nodeKey } from "../node-key.js";
 import type { PgQueryable } from "./driver.js";
 import { applyIndexOps, setIndexPosition } from "./pg-index-writer.js";
+import { insertValues } from "./pg-values.js";
 
 /** A contents row as the batch leaves it: written (inline bytes or a chunked-file reference) or removed. */
 type BlobRow = { digest: Buffer; size: number; data: Buffer | null } | null;
@@ -20,15 +21,16 @@ export async function writeBatch(
   nodes: readonly StoredNode[],
   project: Projector,
 ): Promise<void> {
-  await q.query(
-    "INSERT INTO entries (idx, leaf_hash, body) SELECT * FROM unnest($1::int8[], $2::bytea[], $3::bytea[])",
-    [items.map((_, k) => first + k), items.map((i) => i.encoded.leafHash), items.map((i) => i.encoded.bytes)],
+  await insertValues(
+    q,
+    "INSERT INTO entries (idx, leaf_hash, body)",
+    items.map((item, k) => [first + k, item.encoded.leafHash, item.encoded.bytes]),
   );
-  if (nodes.length > 0)
-    await q.query("INSERT INTO nodes (id, hash) SELECT * FROM unnest($1::int8[], $2::bytea[])", [
-      nodes.map((n) => nodeKey(n.level, n.index)),
-      nodes.map((n) => n.hash),
-    ]);
+  await insertValues(
+    q,
+    "INSERT INTO nodes (id, hash)",
+    nodes.map((n) => [nodeKey(n.level, n.index), n.hash]),
+  );
   await writeBlobRows(q, blobRows(first, items));
   const ops: IndexOp[] = [];
   items.forEach((item, k) => {
@@ -60,15 +62,10 @@ async function writeBlobRows(q: PgQueryable, rows: Map<number, BlobRow>): Promis
   const put = [...rows].filter((e): e is [number, NonNullable<BlobRow>] => e[1] !== null);
   const drop = [...rows].filter(([, r]) => r === null).map(([id]) => id);
   if (drop.length > 0) await q.query("DELETE FROM blobs WHERE id = ANY($1::int8[])", [drop]);
-  if (put.length === 0) return;
-  await q.query(
-    `INSERT INTO blobs (id, digest, size, data) SELECT * FROM unnest($1::int8[], $2::bytea[], $3::int8[], $4::bytea[])
-     ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, size = excluded.size, data = excluded.data`,
-    [
-      put.map(([id]) => id),
-      put.map(([, r]) => r.digest),
-      put.map(([, r]) => r.size),
-      put.map(([, r]) => r.data),
-    ],
+  await insertValues(
+    q,
+    "INSERT INTO blobs (id, digest, size, data)",
+    put.map(([id, r]) => [id, r.digest, r.size, r.data]),
+    "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, size = excluded.size, data = excluded.data",
   );
 }
