@@ -14,6 +14,9 @@ export interface PgQueryable {
 export interface PgClient extends PgQueryable {
   /** Back to the pool; with an error the connection is destroyed instead (it may be broken). */
   release(err?: Error | boolean): void;
+  /** A checked-out client reports a dropped connection here as well as to the pending query. */
+  on(event: "error", listener: (err: Error) => void): unknown;
+  off(event: "error", listener: (err: Error) => void): unknown;
 }
 
 export interface PgPool extends PgQueryable {
