@@ -4,6 +4,7 @@ import type { IndexMaintenance } from "../storage/index-maintenance.js";
 import type { LogStore } from "../storage/log-store.js";
 import type { TokenIndex } from "../storage/token-index.js";
 import { openPostgres } from "../storage/postgres/open-pool.js";
+import { bindLocker, boundLocker } from "../storage/postgres/pg-locker-binding.js";
 import { PgBlobStore } from "../storage/postgres/pg-blob-store.js";
 import { PgEvidenceIndex } from "../storage/postgres/pg-evidence-index.js";
 import { PgLogStore } from "../storage/postgres/pg-log-store.js";
@@ -22,11 +23,21 @@ export interface LockerStores {
 
 export interface PostgresStores extends LockerStores {
   readonly blobs: PgBlobStore;
+  /** The locker id the database belongs to, null while unclaimed. */
+  owner(): Promise<string | null>;
 }
 
-/** Wires the PostgreSQL adapters over one pool (schema migrated on open). */
-export async function openPostgresStores(databaseUrl: string): Promise<PostgresStores> {
+/**
+ * Wires the PostgreSQL adapters over one pool (schema migrated on open).
+ * With `lockerId` the database must belong to that locker (claimed if new).
+ */
+export async function openPostgresStores(databaseUrl: string, lockerId?: string): Promise<PostgresStores> {
   const db = await openPostgres(databaseUrl);
+  if (lockerId !== undefined)
+    await bindLocker(db, lockerId).catch(async (e: unknown) => {
+      await db.close();
+      throw e;
+    });
   const log = new PgLogStore(db);
   return {
     log,
@@ -34,6 +45,7 @@ export async function openPostgresStores(databaseUrl: string): Promise<PostgresS
     evidence: new PgEvidenceIndex(db),
     tokens: new PgTokenIndex(db),
     maintenance: new PgMaintenance(db),
+    owner: () => boundLocker(db),
     close: () => log.close(),
   };
 }
