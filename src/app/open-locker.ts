@@ -5,7 +5,7 @@ import { initLocker, type InitOptions } from "./init-locker.js";
 import { rmSync } from "node:fs";
 import { parseDatabaseUrl, type LockerConfig } from "./locker-config.js";
 import type { LockerPaths } from "./paths.js";
-import { openPostgresStores, type LockerStores } from "./postgres-stores.js";
+import type { LockerStores, PostgresStores } from "./postgres-stores.js";
 import { loadLockerIdentity, openVigil } from "./vigil.js";
 
 /**
@@ -28,6 +28,11 @@ export interface OpenLockerOptions {
   readonly clock?: Clock;
   /** Overrides vigil.json's databaseUrl (the CLI passes VIGIL_DATABASE_URL; credentials stay out of the file). */
   readonly databaseUrl?: string;
+}
+
+/** Loaded on first use: the SQLite path (every CLI command) never pays for loading the pg driver. */
+async function openPostgresStores(url: string, lockerId?: string): Promise<PostgresStores> {
+  return (await import("./postgres-stores.js")).openPostgresStores(url, lockerId);
 }
 
 export async function openLocker(dataDir: string, options: OpenLockerOptions = {}): Promise<Locker> {

@@ -9,7 +9,7 @@ import {
 import { systemClock, type Clock } from "../clock.js";
 import { VigilError } from "../errors.js";
 import { BlobFiles } from "../storage/fs/blob-files.js";
-import { describeUrl } from "../storage/postgres/open-pool.js";
+import { describeUrl } from "../storage/postgres/describe-url.js";
 import { openDatabase } from "../storage/sqlite/open-database.js";
 import { SqliteBlobStore } from "../storage/sqlite/sqlite-blob-store.js";
 import { SqliteEvidenceIndex } from "../storage/sqlite/sqlite-evidence-index.js";

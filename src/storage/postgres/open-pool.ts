@@ -1,5 +1,6 @@
 import pg from "pg";
 import { VigilError } from "../../errors.js";
+import { describeUrl } from "./describe-url.js";
 import { PgDatabase } from "./pg-database.js";
 import { mapPgError } from "./pg-errors.js";
 import { migratePg } from "./pg-schema.js";
@@ -24,16 +25,6 @@ function getTypeParser(oid: number, format?: "text" | "binary"): (text: string) 
 }
 
 const types = { getTypeParser: getTypeParser as unknown as typeof pg.types.getTypeParser };
-
-/** The URL as a safe label for messages: no password, no query. */
-export function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `postgresql://${u.username ? `${u.username}@` : ""}${u.host}${u.pathname}`;
-  } catch {
-    return "(invalid database URL)";
-  }
-}
 
 /**
  * Connects to PostgreSQL and migrates the schema. Commits are synchronous
