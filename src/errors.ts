@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   PERMISSION_DENIED: { exit: 7, http: 403 },
   INTEGRITY_FAILURE: { exit: 1, http: 500 },
   PROOF_INVALID: { exit: 1, http: 422 },
+  /** The operation exists, but not on this locker's storage backend (yet). */
+  UNSUPPORTED: { exit: 2, http: 501 },
   INTERNAL: { exit: 70, http: 500 },
 } as const;
 

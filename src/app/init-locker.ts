@@ -16,6 +16,8 @@ export interface InitOptions {
   readonly retentionDays?: Readonly<Record<string, number | null>>;
   /** A follower of another log: no signing key is made; its origin and verifier key are the source's. */
   readonly replicaOf?: ReplicaOf;
+  /** Keep the journal in this PostgreSQL database instead of vigil.db (see initPostgresLocker). */
+  readonly databaseUrl?: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export function initLocker(dataDir: string, clock: Clock, options: InitOptions =
     inlineLimit: options.inlineLimit ?? DEFAULT_INLINE_LIMIT,
     retentionClasses: Object.keys(options.retentionDays ?? DEFAULT_RETENTION_DAYS),
     retentionDays: { ...(options.retentionDays ?? DEFAULT_RETENTION_DAYS) },
+    ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.replicaOf === undefined ? {} : { replicaOf: options.replicaOf }),
   };
   const staging = join(dirname(target), `.${basename(target)}.init-${randomBytes(4).toString("hex")}`);
@@ -90,6 +93,6 @@ function build(dir: string, config: LockerConfig): void {
     writeFileSync(p.signingKey, `${keys.signerKey}\n`, { mode: 0o600, flag: "wx" });
     writeFileSync(p.verifierKey, `${keys.verifierKey}\n`, { mode: 0o644, flag: "wx" });
   } else writeFileSync(p.verifierKey, `${config.replicaOf.verifierKey}\n`, { mode: 0o644, flag: "wx" });
-  openDatabase(p.database, { create: true }).close();
+  if (config.databaseUrl === undefined) openDatabase(p.database, { create: true }).close();
   writeFileSync(p.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644, flag: "wx" });
 }

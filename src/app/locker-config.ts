@@ -14,6 +14,8 @@ export interface LockerConfig {
   readonly retentionClasses: readonly string[];
   /** Days each class is kept after its evidence date; null = indefinitely. */
   readonly retentionDays: Readonly<Record<string, number | null>>;
+  /** Set when the journal, index and contents live in PostgreSQL instead of vigil.db. */
+  readonly databaseUrl?: string;
   /** Set on a follower: the log it copies. A replica holds no signing key and never appends itself. */
   readonly replicaOf?: ReplicaOf;
 }
@@ -57,8 +59,24 @@ export function parseLockerConfig(text: string, where: string): LockerConfig {
     inlineLimit: inlineLimit as number,
     retentionClasses: classes,
     retentionDays: days,
+    ...(r.databaseUrl === undefined ? {} : { databaseUrl: parseDatabaseUrl(r.databaseUrl, bad) }),
     ...(r.replicaOf === undefined ? {} : { replicaOf: parseReplicaOf(r.replicaOf, r.origin as string, bad) }),
   };
+}
+
+/** A PostgreSQL connection URL (postgres:// or postgresql://, with a host or socket path). */
+export function parseDatabaseUrl(raw: unknown, bad: (field: string) => never): string {
+  if (typeof raw !== "string") return bad("databaseUrl");
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return bad("databaseUrl");
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") bad("databaseUrl");
+  // vigil.json is world-readable: a password belongs in ~/.pgpass or PGPASSWORD, never here.
+  if (u.password !== "") bad("databaseUrl (it must not contain a password; use ~/.pgpass or PGPASSWORD)");
+  return raw;
 }
 
 /** A replica's checkpoints are its source's: same origin, verified with the source's key. */

@@ -9,6 +9,7 @@ import {
 import { systemClock, type Clock } from "../clock.js";
 import { VigilError } from "../errors.js";
 import { BlobFiles } from "../storage/fs/blob-files.js";
+import { describeUrl } from "../storage/postgres/describe-url.js";
 import { openDatabase } from "../storage/sqlite/open-database.js";
 import { SqliteBlobStore } from "../storage/sqlite/sqlite-blob-store.js";
 import { SqliteEvidenceIndex } from "../storage/sqlite/sqlite-evidence-index.js";
@@ -44,14 +45,14 @@ export interface OpenOptions {
 }
 
 export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
-  const paths = lockerPaths(dataDir);
-  if (!existsSync(paths.config)) {
-    throw new VigilError("LOCKER_NOT_FOUND", `no locker at ${dataDir} (run: vigil init --data ${dataDir})`);
-  }
-  const config = parseLockerConfig(readText(paths.config), paths.config);
+  const { config, paths, keys } = loadLockerIdentity(dataDir);
+  if (config.databaseUrl !== undefined)
+    throw new VigilError(
+      "UNSUPPORTED",
+      `locker ${dataDir} keeps its journal in PostgreSQL (${describeUrl(config.databaseUrl)}); this command supports only the embedded SQLite locker so far`,
+    );
   if (!existsSync(paths.database))
     throw new VigilError("STORAGE_CORRUPT", `database ${paths.database} is missing`);
-  const keys = config.replicaOf === undefined ? ownKeys(config, paths) : replicaKeys(config, paths);
   const db = openDatabase(paths.database, { create: false });
   const files = new BlobFiles(paths.blobs);
   const log =
@@ -71,7 +72,22 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
   };
 }
 
-type Keys = Pick<Vigil, "signer" | "verifier" | "verifierKey">;
+/** A locker's configuration and keys, whichever backend holds its journal. */
+export function loadLockerIdentity(dataDir: string): {
+  config: LockerConfig;
+  paths: LockerPaths;
+  keys: Keys;
+} {
+  const paths = lockerPaths(dataDir);
+  if (!existsSync(paths.config)) {
+    throw new VigilError("LOCKER_NOT_FOUND", `no locker at ${dataDir} (run: vigil init --data ${dataDir})`);
+  }
+  const config = parseLockerConfig(readText(paths.config), paths.config);
+  const keys = config.replicaOf === undefined ? ownKeys(config, paths) : replicaKeys(config, paths);
+  return { config, paths, keys };
+}
+
+export type Keys = Pick<Vigil, "signer" | "verifier" | "verifierKey">;
 
 function ownKeys(config: LockerConfig, paths: LockerPaths): Keys {
   const signer = loadSigner(paths.signingKey);

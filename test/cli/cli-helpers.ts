@@ -47,6 +47,7 @@ export function run(args: readonly string[], opts: RunOptions = {}): CliResult {
   delete env.VIGIL_DATA;
   delete env.VIGIL_DEBUG;
   delete env.VIGIL_REPORT_RSS;
+  delete env.VIGIL_DATABASE_URL;
   const argv = [BIN, ...args];
   const [cmd, cmdArgs] =
     opts.asUser === undefined

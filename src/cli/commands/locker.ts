@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { canonicalize, leafHash } from "../../journal/index.js";
 import { initLocker } from "../../app/init-locker.js";
+import { initPostgresLocker } from "../../app/open-locker.js";
 import { systemClock } from "../../clock.js";
 import { fsError, VigilError } from "../../errors.js";
 import { runDoctor } from "../../app/doctor.js";
@@ -14,9 +15,17 @@ export function registerLockerCommands(program: Command): void {
     .command("init")
     .description("create a locker: data directory, SQLite database, blob store, Ed25519 signing key")
     .option("--origin <origin>", "checkpoint origin / key name (default vigil.local/<locker id>)")
-    .action(async (f: { origin?: string }, cmd: Command) => {
+    .option(
+      "--database-url <url>",
+      "keep the journal in this PostgreSQL database instead of vigil.db (default $VIGIL_DATABASE_URL)",
+    )
+    .action(async (f: { origin?: string; databaseUrl?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const config = initLocker(g.data, systemClock, { origin: f.origin });
+      const url = f.databaseUrl ?? process.env.VIGIL_DATABASE_URL;
+      const config =
+        url === undefined || url === ""
+          ? initLocker(g.data, systemClock, { origin: f.origin })
+          : await initPostgresLocker(g.data, systemClock, url, { origin: f.origin });
       outputFor(cmd).result(
         { dataDir: g.data, ...config },
         () => `initialised locker ${config.lockerId} in ${g.data}\norigin ${config.origin}`,

@@ -95,7 +95,7 @@ export function migrate(db: SqliteDatabase): void {
   }).immediate();
 }
 
-export const NODE_LEVEL_STRIDE = 2 ** 47;
+export { NODE_LEVEL_STRIDE, nodeKey } from "../node-key.js";
 
 /**
  * The evidence index finds a digest through dkey, its first 48 bits as an
@@ -105,8 +105,4 @@ export const NODE_LEVEL_STRIDE = 2 ** 47;
  */
 export function digestKey(digest: Buffer): number {
   return digest.readUIntBE(0, 6);
-}
-
-export function nodeKey(level: number, index: number): number {
-  return level * NODE_LEVEL_STRIDE + index;
 }

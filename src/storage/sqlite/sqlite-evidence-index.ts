@@ -17,30 +17,12 @@ interface FactRow {
 }
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
 import { digestKey } from "./schema.js";
-import { DEFAULT_TENANT } from "../index-ops.js";
+import { evidenceFromRecord } from "../evidence-from-record.js";
 
 interface Row {
   leaf_idx: number;
   meta_hash: Buffer;
   body: Buffer;
-}
-
-/** The fields of an evidence.added record that make up a row (parsed once, at the boundary). */
-interface RecordFields {
-  tenant?: string;
-  digest: string;
-  domain: string;
-  subdomain: string;
-  name: string;
-  date: string;
-  kind: string;
-  retention: string;
-  producer: string | null;
-  size: number;
-  path: string;
-  labels: Record<string, string>;
-  parents: string[];
-  addedAt: string;
 }
 
 const IN_CHUNK = 500;
@@ -191,23 +173,5 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
 }
 
 function toEvidence(r: Row): EvidenceRow {
-  const f = JSON.parse(r.body.toString("utf8")) as RecordFields;
-  return {
-    digest: Buffer.from(f.digest.slice(7), "hex"),
-    tenant: f.tenant ?? DEFAULT_TENANT,
-    leafIndex: r.leaf_idx,
-    domain: f.domain,
-    subdomain: f.subdomain,
-    name: f.name,
-    date: f.date,
-    kind: f.kind,
-    retention: f.retention,
-    producer: f.producer,
-    size: f.size,
-    path: f.path,
-    labels: f.labels,
-    parents: f.parents.map((p) => Buffer.from(p.slice(7), "hex")),
-    addedAt: f.addedAt,
-    metaHash: r.meta_hash,
-  };
+  return evidenceFromRecord(r.body, r.leaf_idx, r.meta_hash);
 }

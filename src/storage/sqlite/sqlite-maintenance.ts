@@ -7,19 +7,9 @@ const REPLAY_CHUNK = 20000;
 import { SqliteIndexWriter } from "./sqlite-index-writer.js";
 import type { SqliteLogStore } from "./sqlite-log-store.js";
 import { mapSqliteError } from "./sqlite-errors.js";
+import type { IndexStatus, RebuildResult } from "../index-maintenance.js";
 
-export interface IndexStatus {
-  readonly journalSize: number;
-  readonly position: number;
-  readonly lag: number;
-  readonly rows: Readonly<Record<string, number>>;
-}
-
-export interface RebuildResult {
-  readonly records: number;
-  readonly stateHash: string;
-  readonly seconds: number;
-}
+export type { IndexStatus, RebuildResult };
 
 /** Index status, rebuild by replay, optimize; database integrity checks. */
 export class SqliteMaintenance {

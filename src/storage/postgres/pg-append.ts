@@ -1,0 +1,71 @@
+import type { StoredNode } from "../../journal/index.js";
+import type { IndexOp } from "../index-ops.js";
+import type { AppendItem, Projector } from "../log-store.js";
+import { nodeKey } from "../node-key.js";
+import type { PgQueryable } from "./driver.js";
+import { applyIndexOps, setIndexPosition } from "./pg-index-writer.js";
+import { insertValues } from "./pg-values.js";
+
+/** A contents row as the batch leaves it: written (inline bytes or a chunked-file reference) or removed. */
+type BlobRow = { digest: Buffer; size: number; data: Buffer | null } | null;
+
+/**
+ * Writes one batch inside the append transaction, one multi-row statement
+ * per table: entries, completed nodes, contents rows, projection rows, the
+ * index position.
+ */
+export async function writeBatch(
+  q: PgQueryable,
+  first: number,
+  items: readonly AppendItem[],
+  nodes: readonly StoredNode[],
+  project: Projector,
+): Promise<void> {
+  await insertValues(
+    q,
+    "INSERT INTO entries (idx, leaf_hash, body)",
+    items.map((item, k) => [first + k, item.encoded.leafHash, item.encoded.bytes]),
+  );
+  await insertValues(
+    q,
+    "INSERT INTO nodes (id, hash)",
+    nodes.map((n) => [nodeKey(n.level, n.index), n.hash]),
+  );
+  await writeBlobRows(q, blobRows(first, items));
+  const ops: IndexOp[] = [];
+  items.forEach((item, k) => {
+    const index = first + k;
+    ops.push(...(item.ops?.(index) ?? project(item.record, index, item.encoded.bytes)));
+  });
+  await applyIndexOps(q, ops);
+  await setIndexPosition(q, first + items.length);
+}
+
+/**
+ * The batch's net effect on contents rows, in item order (a later item wins):
+ * a recovery re-stores an artifact's row under its original id, an expiry
+ * removes one.
+ */
+function blobRows(first: number, items: readonly AppendItem[]): Map<number, BlobRow> {
+  const rows = new Map<number, BlobRow>();
+  items.forEach((item, k) => {
+    const id = item.blobId ?? first + k;
+    if (item.inline)
+      rows.set(id, { digest: item.inline.digest, size: item.inline.data.length, data: item.inline.data });
+    if (item.file) rows.set(id, { digest: item.file.digest, size: item.file.size, data: null });
+    if (item.dropContents !== undefined) rows.set(item.dropContents, null);
+  });
+  return rows;
+}
+
+async function writeBlobRows(q: PgQueryable, rows: Map<number, BlobRow>): Promise<void> {
+  const put = [...rows].filter((e): e is [number, NonNullable<BlobRow>] => e[1] !== null);
+  const drop = [...rows].filter(([, r]) => r === null).map(([id]) => id);
+  if (drop.length > 0) await q.query("DELETE FROM blobs WHERE id = ANY($1::int8[])", [drop]);
+  await insertValues(
+    q,
+    "INSERT INTO blobs (id, digest, size, data)",
+    put.map(([id, r]) => [id, r.digest, r.size, r.data]),
+    "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, size = excluded.size, data = excluded.data",
+  );
+}

@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import type { StagedFile } from "../blob-store.js";
+import { col, type PgDatabase } from "./pg-database.js";
+
+/** Rows of large contents: 1 MiB each, so neither side ever holds a whole blob. */
+export const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Streams `source` into chunk rows of a new staging run while hashing it.
+ * Each chunk commits on its own (nothing is visible under a digest yet); the
+ * run becomes the digest's contents only in commit().
+ */
+export async function stageChunks(
+  db: PgDatabase,
+  source: AsyncIterable<Buffer | string>,
+  prefix: readonly Buffer[],
+): Promise<StagedFile> {
+  const stage = col.num(await db.one("stage contents", "SELECT nextval('blob_stage_seq') AS s"), "s");
+  const hash = createHash("sha256");
+  let size = 0;
+  let seq = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async (): Promise<void> => {
+    const data = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await db.rows("stage contents", "INSERT INTO blob_chunks (stage, seq, data) VALUES ($1, $2, $3)", [
+      stage,
+      seq++,
+      data,
+    ]);
+  };
+  try {
+    for await (const part of concat(prefix, source)) {
+      hash.update(part);
+      size += part.length;
+      for (let off = 0; off < part.length;) {
+        const take = part.subarray(off, off + CHUNK_BYTES - pendingBytes);
+        pending.push(take);
+        pendingBytes += take.length;
+        off += take.length;
+        if (pendingBytes === CHUNK_BYTES) await flush();
+      }
+    }
+    if (pendingBytes > 0) await flush();
+  } catch (e) {
+    await discardRun(db, stage).catch(() => undefined);
+    throw e;
+  }
+  return stagedRun(db, stage, hash.digest(), size);
+}
+
+async function* concat(
+  prefix: readonly Buffer[],
+  source: AsyncIterable<Buffer | string>,
+): AsyncIterable<Buffer> {
+  yield* prefix;
+  for await (const p of source) yield typeof p === "string" ? Buffer.from(p) : p;
+}
+
+function stagedRun(db: PgDatabase, stage: number, digest: Buffer, size: number): StagedFile {
+  return {
+    digest,
+    size,
+    // The first run committed for a digest holds it; any later run of the same bytes is dropped.
+    commit: () =>
+      db.transaction("commit staged contents", async (q) => {
+        await q.query(
+          "INSERT INTO blob_files (digest, size, stage) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING",
+          [digest, size, stage],
+        );
+        await q.query(UNCLAIMED_DELETE, [stage]);
+      }),
+    discard: () => discardRun(db, stage),
+  };
+}
+
+/** Deletes a staging run's chunks unless the run holds a committed digest. */
+const UNCLAIMED_DELETE =
+  "DELETE FROM blob_chunks WHERE stage = $1 AND NOT EXISTS (SELECT 1 FROM blob_files WHERE stage = $1)";
+
+async function discardRun(db: PgDatabase, stage: number): Promise<void> {
+  await db.rows("discard staged contents", UNCLAIMED_DELETE, [stage]);
+}
+
+/** The chunks of one committed run, fetched one at a time as the reader pulls. */
+export function readChunks(db: PgDatabase, stage: number): Readable {
+  async function* chunks(): AsyncIterable<Buffer> {
+    for (let seq = 0; ; seq++) {
+      const r = await db.one("read contents", "SELECT data FROM blob_chunks WHERE stage = $1 AND seq = $2", [
+        stage,
+        seq,
+      ]);
+      if (r === undefined) return;
+      yield col.buf(r, "data");
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 });
+}

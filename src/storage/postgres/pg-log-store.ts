@@ -1,0 +1,142 @@
+import { appendLeaves, buildRoot, frontierNodes, type Frontier, type NodeId } from "../../journal/index.js";
+import { VigilError } from "../../errors.js";
+import type { LogEntry, StoredCheckpoint } from "../log-reader.js";
+import type { AppendItem, AppendResult, LogStore, NewCheckpoint, Projector } from "../log-store.js";
+import { nodeKey } from "../node-key.js";
+import type { PgQueryable } from "./driver.js";
+import { writeBatch } from "./pg-append.js";
+import { col, type PgDatabase, type Row } from "./pg-database.js";
+import { APPEND_LOCK } from "./pg-schema.js";
+
+const CP_COLUMNS = "seq, size, root, note, created_at, segment";
+
+/** Hashes of `ids` (level 0 from entries, the rest from nodes) in the order asked; one round trip. */
+export async function readNodesWith(q: PgQueryable, ids: readonly NodeId[]): Promise<Buffer[]> {
+  if (ids.length === 0) return [];
+  const keys = ids.map((id) => nodeKey(id.level, id.index));
+  const { rows } = await q.query(
+    `SELECT coalesce(n.hash, e.leaf_hash) AS hash FROM unnest($1::int8[]) WITH ORDINALITY AS k(id, ord)
+     LEFT JOIN nodes n ON n.id = k.id LEFT JOIN entries e ON e.idx = k.id ORDER BY k.ord`,
+    [keys],
+  );
+  return rows.map((r, i) => {
+    const h = r.hash as Buffer | null;
+    if (h === null) {
+      const id = ids[i] as NodeId;
+      throw new VigilError("STORAGE_CORRUPT", `tree node level ${id.level} index ${id.index} is missing`);
+    }
+    return h;
+  });
+}
+
+/**
+ * LogStore on PostgreSQL, safe with several writer processes: an append
+ * holds a transaction-scoped advisory lock, reads the size and the peaks
+ * inside it, writes everything and commits, so indices are dense and never
+ * shared. If the process dies mid-append the server rolls back and frees the
+ * lock: the next writer simply proceeds.
+ */
+export class PgLogStore implements LogStore {
+  constructor(private readonly db: PgDatabase) {}
+
+  async size(): Promise<number> {
+    return col.num(
+      await this.db.one("read journal size", "SELECT coalesce(max(idx) + 1, 0) AS n FROM entries"),
+      "n",
+    );
+  }
+
+  async append(items: readonly AppendItem[], project: Projector): Promise<AppendResult> {
+    if (items.length === 0) return this.size().then((size) => ({ first: size, size }));
+    return this.db.transaction("append to journal", async (q) => {
+      await q.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+      const { rows } = await q.query("SELECT coalesce(max(idx) + 1, 0) AS n FROM entries");
+      const first = col.num(rows[0], "n");
+      const frontier: Frontier = { size: first, peaks: await readNodesWith(q, frontierNodes(first)) };
+      const { frontier: next, nodes } = appendLeaves(
+        frontier,
+        items.map((i) => i.encoded.leafHash),
+      );
+      await writeBatch(q, first, items, nodes, project);
+      return { first, size: next.size };
+    });
+  }
+
+  async readEntries(start: number, end: number): Promise<LogEntry[]> {
+    const rows = await this.db.rows(
+      "read journal entries",
+      "SELECT idx, leaf_hash, body FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+      [start, end],
+    );
+    return rows.map((r) => ({
+      index: col.num(r, "idx"),
+      bytes: col.buf(r, "body"),
+      leafHash: col.buf(r, "leaf_hash"),
+    }));
+  }
+
+  readNodes(ids: readonly NodeId[]): Promise<Buffer[]> {
+    return this.db.withClient("read tree nodes", (q) => readNodesWith(q, ids));
+  }
+
+  async root(size?: number): Promise<Buffer | null> {
+    const n = size ?? (await this.size());
+    const r = await buildRoot(n, (ids) => this.readNodes(ids));
+    return r === null ? null : Buffer.from(r);
+  }
+
+  /** The next seq is taken under the append lock, so two writers never number a checkpoint twice. */
+  addCheckpoint(cp: NewCheckpoint): Promise<StoredCheckpoint> {
+    return this.db.transaction("store checkpoint", async (q) => {
+      await q.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+      const { rows } = await q.query(`SELECT ${CP_COLUMNS} FROM checkpoints ORDER BY seq DESC LIMIT 1`);
+      const last = rows[0] === undefined ? null : toCheckpoint(rows[0]);
+      const seq = (last?.seq ?? 0) + 1;
+      const segment = cp.segment ?? last?.segment ?? 1;
+      await q.query(`INSERT INTO checkpoints (${CP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        seq,
+        cp.size,
+        cp.root,
+        cp.note,
+        cp.createdAt,
+        segment,
+      ]);
+      return { seq, size: cp.size, root: cp.root, note: cp.note, createdAt: cp.createdAt, segment };
+    });
+  }
+
+  async listCheckpoints(): Promise<StoredCheckpoint[]> {
+    const rows = await this.db.rows("list checkpoints", `SELECT ${CP_COLUMNS} FROM checkpoints ORDER BY seq`);
+    return rows.map(toCheckpoint);
+  }
+
+  async getCheckpoint(seq: number): Promise<StoredCheckpoint | null> {
+    const r = await this.db.one("read checkpoint", `SELECT ${CP_COLUMNS} FROM checkpoints WHERE seq = $1`, [
+      seq,
+    ]);
+    return r === undefined ? null : toCheckpoint(r);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const r = await this.db.one(
+      "read latest checkpoint",
+      `SELECT ${CP_COLUMNS} FROM checkpoints ORDER BY seq DESC LIMIT 1`,
+    );
+    return r === undefined ? null : toCheckpoint(r);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+function toCheckpoint(r: Row): StoredCheckpoint {
+  return {
+    seq: col.num(r, "seq"),
+    size: col.num(r, "size"),
+    root: col.buf(r, "root"),
+    note: col.str(r, "note"),
+    createdAt: col.str(r, "created_at"),
+    segment: col.num(r, "segment"),
+  };
+}
