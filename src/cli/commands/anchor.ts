@@ -1,30 +1,10 @@
 import type { Command } from "commander";
-import type { Vigil } from "../../app/vigil.js";
-import { VigilError } from "../../errors.js";
-import { checkAnchor, createAnchor, verifyAnchors, type AnchorCheck } from "../../log/anchors.js";
-import type { StoredCheckpoint } from "../../storage/log-reader.js";
+import { anchorContext, anchorJson, anchorRows, requireAnchor } from "../../app/anchor-views.js";
+import { createAnchor, verifyAnchors, type AnchorCheck } from "../../log/anchors.js";
 import { setExitCode, withVigil } from "../context.js";
 import { table, type Output } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
 import { writeOutputFile } from "../write-output.js";
-
-export function anchorContext(v: Vigil) {
-  return { log: v.log, signer: v.signer, verifier: v.verifier, origin: v.config.origin, clock: v.clock };
-}
-
-function anchorJson(a: StoredCheckpoint) {
-  return { seq: a.seq, size: a.size, root: a.root.toString("base64"), createdAt: a.createdAt, note: a.note };
-}
-
-async function requireAnchor(v: Vigil, seq: number | undefined): Promise<StoredCheckpoint> {
-  const a = seq === undefined ? await v.log.latestCheckpoint() : await v.log.getCheckpoint(seq);
-  if (a === null)
-    throw new VigilError(
-      "NOT_FOUND",
-      seq === undefined ? "no anchors yet (run: vigil anchor create)" : `no anchor ${seq}`,
-    );
-  return a;
-}
 
 function printChecks(out: Output, checks: readonly AnchorCheck[]): void {
   const failed = checks.filter((c) => !c.ok);
@@ -60,27 +40,7 @@ export function registerAnchorCommands(program: Command): void {
     .option("--show-links", "with the consistency proof linking each anchor to its predecessor")
     .action(async (f: { showLinks?: boolean }, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
-        const all = await v.log.listCheckpoints();
-        const rows: {
-          seq: number;
-          size: number;
-          root: string;
-          createdAt: string;
-          link?: readonly string[] | null;
-        }[] = [];
-        for (let i = 0; i < all.length; i++) {
-          const a = all[i] as StoredCheckpoint;
-          const link = f.showLinks
-            ? (await checkAnchor(anchorContext(v), a, all[i - 1] ?? null)).link
-            : undefined;
-          rows.push({
-            seq: a.seq,
-            size: a.size,
-            root: a.root.toString("base64"),
-            createdAt: a.createdAt,
-            ...(f.showLinks ? { link } : {}),
-          });
-        }
+        const rows = await anchorRows(v, { showLinks: f.showLinks === true });
         out.result(rows, () =>
           rows.length === 0
             ? "no anchors yet"

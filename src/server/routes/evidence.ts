@@ -1,51 +1,17 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { inspectArtifact } from "../../app/evidence-queries.js";
 import { projectAll } from "../../app/projection.js";
-import type { Action } from "../../domains/access/roles.js";
 import { rowSummary } from "../../domains/evidence/evidence-service.js";
 import { hold, markCorrupted, release } from "../../domains/evidence/lifecycle.js";
-import { formatArtifactId, parseArtifactId } from "../../domains/evidence/metadata.js";
+import { formatArtifactId } from "../../domains/evidence/metadata.js";
 import { provenance } from "../../domains/evidence/provenance.js";
 import { VigilError } from "../../errors.js";
-import type { EvidenceRow } from "../../storage/index-ops.js";
 import { receipt, tenantOf, type ServerContext } from "../context.js";
 import type { RouteSpec } from "../route.js";
+import { artifactFor, locate } from "./artifact-lookup.js";
 import { BATCH_BODY, BATCH_RESPONSE, uploadBatch } from "./batch.js";
 import { ID_PARAMS, LIST_QUERY, OUTCOME, REASON_BODY, UPLOAD_QUERY } from "./schemas.js";
 import { uploadOne, type MetaQuery } from "./upload.js";
-
-/**
- * The artifact a request names, in the request's tenant. Another tenant's
- * artifact and no artifact at all get the same 404 (nothing to infer), and
- * both leave a receipt.
- */
-async function artifactFor(req: FastifyRequest, ctx: ServerContext, action: Action): Promise<EvidenceRow> {
-  return found(req, ctx, action, (digest, tenant) => ctx.vigil.evidence.get(digest, tenant));
-}
-
-/** The artifact's position only: no record parse (the contents route needs no metadata). */
-async function locate(req: FastifyRequest, ctx: ServerContext, action: Action) {
-  return found(req, ctx, action, async (digest, tenant) => {
-    const i = await ctx.vigil.evidence.identity(digest, tenant);
-    return i === null ? null : { digest, leafIndex: i.leafIndex };
-  });
-}
-
-async function found<T>(
-  req: FastifyRequest,
-  ctx: ServerContext,
-  action: Action,
-  lookup: (digest: Buffer, tenant: string) => Promise<T | null>,
-): Promise<T> {
-  const { id } = req.params as { id: string };
-  const digest = parseArtifactId(id);
-  const row = await lookup(digest, tenantOf(req));
-  if (row === null) {
-    await receipt(ctx, req, action, formatArtifactId(digest), "not-found", 404);
-    throw new VigilError("NOT_FOUND", `no artifact ${formatArtifactId(digest)}`);
-  }
-  return row;
-}
 
 async function getContents(req: FastifyRequest, reply: FastifyReply, ctx: ServerContext) {
   const started = process.hrtime.bigint();

@@ -1,6 +1,13 @@
 import type { RouteSpec } from "../route.js";
+import { ANCHOR_ROUTES } from "./anchors.js";
 import { EVIDENCE_ROUTES } from "./evidence.js";
 import { OPS_ROUTES } from "./ops.js";
+import { PROOF_ROUTES } from "./proofs.js";
 
 /** Every route the server registers: the one table (see RouteSpec). */
-export const ROUTES: readonly RouteSpec[] = [...OPS_ROUTES, ...EVIDENCE_ROUTES];
+export const ROUTES: readonly RouteSpec[] = [
+  ...OPS_ROUTES,
+  ...EVIDENCE_ROUTES,
+  ...ANCHOR_ROUTES,
+  ...PROOF_ROUTES,
+];

@@ -76,3 +76,34 @@ export const PROBLEM = {
     detail: { type: "string" },
   },
 } as const;
+
+export const SEQ_PARAMS = {
+  type: "object",
+  required: ["seq"],
+  additionalProperties: false,
+  properties: { seq: { type: "integer", minimum: 1 } },
+} as const;
+
+export const ANCHOR = {
+  type: "object",
+  required: ["seq", "size", "root", "createdAt", "note"],
+  properties: {
+    seq: { type: "integer" },
+    size: { type: "integer" },
+    root: { type: "string", description: "base64 RFC 6962 tree head" },
+    createdAt: { type: "string" },
+    note: { type: "string", description: "the C2SP signed note" },
+    created: { type: "boolean" },
+  },
+} as const;
+
+/** Base64 hashes of an RFC 6962 proof. */
+export const PROOF = {
+  type: "object",
+  required: ["v", "type", "proof"],
+  properties: {
+    v: { const: 1 },
+    type: { enum: ["inclusion", "consistency"] },
+    proof: { type: "array", items: { type: "string" } },
+  },
+} as const;

@@ -1,0 +1,84 @@
+import {
+  buildConsistencyProof,
+  buildInclusionProof,
+  verifyConsistency,
+  verifyInclusion,
+} from "../journal/index.js";
+import { VigilError } from "../errors.js";
+import type { Vigil } from "./vigil.js";
+
+const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
+
+/** An RFC 6962 inclusion proof (RFC 9162 §2.1.3), as `proof inclusion --json` prints it. */
+export interface InclusionProofView {
+  readonly v: 1;
+  readonly type: "inclusion";
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly leafHash: string;
+  readonly root: string;
+  readonly proof: readonly string[];
+}
+
+/** An RFC 6962 consistency proof (RFC 9162 §2.1.4), as `proof consistency --json` prints it. */
+export interface ConsistencyProofView {
+  readonly v: 1;
+  readonly type: "consistency";
+  readonly size1: number;
+  readonly size2: number;
+  readonly root1: string;
+  readonly root2: string;
+  readonly proof: readonly string[];
+}
+
+/** Tree size to prove against: `size`, else the latest anchor's, else the journal's. */
+export async function proofTreeSize(v: Vigil, size: number | undefined): Promise<number> {
+  const journal = await v.log.size();
+  const n = size ?? (await v.log.latestCheckpoint())?.size ?? journal;
+  if (n > journal)
+    throw new VigilError("INPUT_INVALID", `tree size ${n} exceeds the journal size ${journal}`);
+  return n;
+}
+
+function selfCheckFailed(): VigilError {
+  return new VigilError("INTEGRITY_FAILURE", "the stored tree produced a proof that does not verify");
+}
+
+/** Proves leaf `leafIndex` is in the tree of `size`; the proof is checked before it is returned. */
+export async function inclusionProof(v: Vigil, leafIndex: number, size: number): Promise<InclusionProofView> {
+  if (leafIndex >= size)
+    throw new VigilError("INPUT_INVALID", `leaf ${leafIndex} is not in a tree of size ${size}; anchor first`);
+  const [leaf] = await v.log.readNodes([{ level: 0, index: leafIndex }]);
+  const proof = await buildInclusionProof(leafIndex, size, (ids) => v.log.readNodes(ids));
+  const root = await v.log.root(size);
+  if (leaf === undefined || root === null || !verifyInclusion(leafIndex, size, leaf, proof, root))
+    throw selfCheckFailed();
+  return {
+    v: 1,
+    type: "inclusion",
+    leafIndex,
+    treeSize: size,
+    leafHash: b64(leaf),
+    root: b64(root),
+    proof: proof.map(b64),
+  };
+}
+
+/** Proves the tree of size `from` is a prefix of the tree of size `to` (1 <= from <= to <= journal). */
+export async function consistencyProof(v: Vigil, from: number, to: number): Promise<ConsistencyProofView> {
+  const size = await v.log.size();
+  if (from < 1 || to > size || from > to)
+    throw new VigilError("INPUT_INVALID", `need 1 <= from <= to <= ${size}, got from ${from}, to ${to}`);
+  const proof = await buildConsistencyProof(from, to, (ids) => v.log.readNodes(ids));
+  const [r1, r2] = [await v.log.root(from), await v.log.root(to)];
+  if (r1 === null || r2 === null || !verifyConsistency(from, to, r1, r2, proof)) throw selfCheckFailed();
+  return {
+    v: 1,
+    type: "consistency",
+    size1: from,
+    size2: to,
+    root1: b64(r1),
+    root2: b64(r2),
+    proof: proof.map(b64),
+  };
+}

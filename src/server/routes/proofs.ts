@@ -1,0 +1,81 @@
+import type { FastifyRequest } from "fastify";
+import { requireAnchor } from "../../app/anchor-views.js";
+import { consistencyProof, inclusionProof, proofTreeSize } from "../../app/proofs.js";
+import { formatArtifactId } from "../../domains/evidence/metadata.js";
+import { isVigilError } from "../../errors.js";
+import { receipt, type ServerContext } from "../context.js";
+import type { RouteSpec } from "../route.js";
+import { artifactFor } from "./artifact-lookup.js";
+import { ID_PARAMS, PROOF } from "./schemas.js";
+
+const INCLUSION_QUERY = {
+  type: "object",
+  additionalProperties: false,
+  properties: { anchor: { type: "integer", minimum: 1, description: "prove against this anchor" } },
+} as const;
+
+const CONSISTENCY_QUERY = {
+  type: "object",
+  required: ["from", "to"],
+  additionalProperties: false,
+  properties: { from: { type: "integer", minimum: 1 }, to: { type: "integer", minimum: 1 } },
+} as const;
+
+/** The anchor to prove against: ?anchor=SEQ, else the latest, else (no anchors yet) the journal. */
+async function target(req: FastifyRequest, ctx: ServerContext) {
+  const { anchor } = req.query as { anchor?: number };
+  const a = await (anchor === undefined
+    ? ctx.vigil.log.latestCheckpoint()
+    : requireAnchor(ctx.vigil, anchor));
+  return { size: a?.size ?? (await proofTreeSize(ctx.vigil, undefined)), anchor: a };
+}
+
+/**
+ * An artifact's inclusion proof, in the caller's tenant only (another
+ * tenant's id is the same 404 as none). Every answer leaves a receipt.
+ */
+async function inclusion(req: FastifyRequest, ctx: ServerContext) {
+  const row = await artifactFor(req, ctx, "proof.read");
+  const id = formatArtifactId(row.digest);
+  try {
+    const { size, anchor } = await target(req, ctx);
+    const proof = await inclusionProof(ctx.vigil, row.leafIndex, size);
+    await receipt(ctx, req, "proof.read", `proof ${id}`, "allowed", 200);
+    return { id, ...proof, anchor: anchor === null ? null : { seq: anchor.seq, note: anchor.note } };
+  } catch (e) {
+    const status = isVigilError(e) && e.code === "NOT_FOUND" ? 404 : 400;
+    await receipt(ctx, req, "proof.read", `proof ${id}`, "rejected", status);
+    throw e;
+  }
+}
+
+export const PROOF_ROUTES: readonly RouteSpec[] = [
+  {
+    method: "GET",
+    url: "/v1/evidence/:id/proof",
+    summary: "an artifact's RFC 6962 inclusion proof against the latest anchor (or ?anchor=SEQ)",
+    action: "proof.read",
+    access: true,
+    schema: {
+      params: ID_PARAMS,
+      querystring: INCLUSION_QUERY,
+      responses: { 200: { description: "the proof and the anchor's signed note", schema: PROOF } },
+    },
+    handler: (req, _reply, ctx) => inclusion(req, ctx),
+  },
+  {
+    method: "GET",
+    url: "/v1/proofs/consistency",
+    summary: "an RFC 6962 consistency proof between two tree sizes",
+    action: "proof.read",
+    access: false,
+    schema: {
+      querystring: CONSISTENCY_QUERY,
+      responses: { 200: { description: "the proof", schema: PROOF } },
+    },
+    async handler(req, _reply, ctx) {
+      const q = req.query as { from: number; to: number };
+      return consistencyProof(ctx.vigil, q.from, q.to);
+    },
+  },
+];
