@@ -1,10 +1,12 @@
 import { createServer } from "node:http";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { authHook } from "./auth-hook.js";
+import { clientErrorHandler } from "./client-error.js";
 import type { ServerContext } from "./context.js";
 import { PROBLEM_TYPE, problem, toProblem, HttpError } from "./problem.js";
 import type { RouteSpec } from "./route.js";
 import { ROUTES } from "./routes/index.js";
+import { validatorCompiler } from "./validators.js";
 
 let requestCounter = 0;
 
@@ -23,20 +25,18 @@ export function buildApp(ctx: ServerContext, routes: readonly RouteSpec[] = ROUT
     return503OnClosing: true,
     genReqId: () => `req_${(++requestCounter).toString(36)}`,
     serverFactory: (handler) => createServer({ maxHeaderSize: ctx.config.headerLimit }, handler),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false } },
+    clientErrorHandler,
+    // Bad percent-encoding and over-long ids are refused by the router, before any route: same problems.
+    frameworkErrors: (e, _req, reply) => void sendProblem(reply, e),
   });
+  app.setValidatorCompiler(validatorCompiler);
   // Upload bodies stay streams: the route reads, hashes and stores them as they arrive.
   app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
   app.addHook("onRequest", authHook(ctx));
   app.addHook("onResponse", async (req, reply) => {
     ctx.metrics.httpRequests.inc({ route: req.routeOptions.url ?? "unmatched", status: reply.statusCode });
   });
-  app.setErrorHandler(async (e, _req, reply) => {
-    const { problem: p, headers } = toProblem(e);
-    if (p.status >= 500 && p.code === "INTERNAL")
-      process.stderr.write(`vigil serve: ${(e as Error).stack ?? String(e)}\n`);
-    return reply.code(p.status).headers(headers).type(PROBLEM_TYPE).send(p);
-  });
+  app.setErrorHandler(async (e, _req, reply) => sendProblem(reply, e));
   app.setNotFoundHandler(async (req, reply) => {
     const p = problem("ROUTE_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0] ?? ""}`);
     return reply.code(p.status).type(PROBLEM_TYPE).send(p);
@@ -58,6 +58,13 @@ function register(app: FastifyInstance, ctx: ServerContext, spec: RouteSpec): vo
     },
     handler: (req, reply) => spec.handler(req, reply, ctx),
   });
+}
+
+function sendProblem(reply: FastifyReply, e: unknown): FastifyReply {
+  const { problem: p, headers } = toProblem(e);
+  if (p.status >= 500 && p.code === "INTERNAL")
+    process.stderr.write(`vigil serve: ${(e as Error).stack ?? String(e)}\n`);
+  return reply.code(p.status).headers(headers).type(PROBLEM_TYPE).send(p);
 }
 
 export { HttpError };

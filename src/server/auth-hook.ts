@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
-import { allows } from "../domains/access/roles.js";
+import { allows, type Action } from "../domains/access/roles.js";
 import { authenticate, type TokenRefusal } from "../domains/access/tokens.js";
-import { receipt, type ServerContext } from "./context.js";
+import { receipt, tenantOf, type ServerContext } from "./context.js";
 import { HttpError } from "./problem.js";
 import { RateLimiter } from "./rate-limiter.js";
 import type { RouteSpec } from "./route.js";
@@ -38,7 +38,19 @@ export function authHook(ctx: ServerContext) {
       if (spec.access) await receipt(ctx, req, spec.action, req.url, "denied", 403);
       throw new HttpError("FORBIDDEN", `role ${p.role} may not ${spec.action}`);
     }
+    if (spec.access) await checkTenant(ctx, req, spec.action);
   };
+}
+
+/** A token asking for another tenant is refused here, with a receipt like any other authenticated denial. */
+async function checkTenant(ctx: ServerContext, req: FastifyRequest, action: Action): Promise<void> {
+  try {
+    tenantOf(req);
+  } catch (e) {
+    if (e instanceof HttpError && e.code === "FORBIDDEN")
+      await receipt(ctx, req, action, req.url, "denied", 403);
+    throw e;
+  }
 }
 
 function bearer(req: FastifyRequest): string | undefined {

@@ -11,14 +11,16 @@ import { initLocker } from "../../src/app/init-locker.js";
 import { projectAll } from "../../src/app/projection.js";
 import { openVigil } from "../../src/app/vigil.js";
 import { systemClock } from "../../src/clock.js";
-import { createToken, parseTokenRequest } from "../../src/domains/access/tokens.js";
+import { createToken, parseTokenRequest, revokeToken } from "../../src/domains/access/tokens.js";
 import { startServer, type RunningServer } from "../../src/server/serve.js";
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from "../../src/server/server-config.js";
 
 export interface Harness {
   readonly server: RunningServer;
   readonly dataDir: string;
-  token(role: string, tenant?: string, name?: string): Promise<string>;
+  token(role: string, tenant?: string, name?: string, expiresAt?: string): Promise<string>;
+  /** Revokes a token made by token() (a `token.revoked` record). */
+  revoke(token: string): Promise<void>;
   inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
   /** Journal size now (every write, receipts included, appends to it). */
   journalSize(): Promise<number>;
@@ -30,15 +32,18 @@ export async function startHarness(config: Partial<ServerConfig> = {}): Promise<
   const dataDir = join(root, "locker");
   initLocker(dataDir, systemClock);
   const v = openVigil(dataDir);
+  const deps = { log: v.log, tokens: v.tokens, clock: v.clock, project: projectAll };
   const server = await startServer(v, { ...DEFAULT_SERVER_CONFIG, anchorIntervalMs: 0, ...config }, false);
   let closed = false;
   return {
     server,
     dataDir,
-    async token(role, tenant = "default", name = `${role}-${tenant}`) {
-      const req = parseTokenRequest({ name, role, tenant, expiresAt: null }, "test");
-      const deps = { log: v.log, tokens: v.tokens, clock: v.clock, project: projectAll };
+    async token(role, tenant = "default", name = `${role}-${tenant}`, expiresAt) {
+      const req = parseTokenRequest({ name, role, tenant, expiresAt: expiresAt ?? null }, "test");
       return (await createToken(deps, req)).token;
+    },
+    async revoke(token) {
+      await revokeToken(deps, token.slice(0, token.indexOf(".")), "test");
     },
     inject: (opts) => server.app.inject(opts),
     journalSize: () => v.log.size(),
