@@ -6,6 +6,7 @@
  */
 import fc from "fast-check";
 import type { InjectOptions } from "fastify";
+import type { RouteSpec } from "../../src/server/route.js";
 import { ROUTES } from "../../src/server/routes/index.js";
 
 /** An injected request whose method and url are plain strings (to report and match routes). */
@@ -26,13 +27,15 @@ const HEX = "0123456789abcdef";
 const hex = (n: number) => fc.string({ unit: fc.constantFrom(...HEX), minLength: n, maxLength: n });
 const ascii = (max: number) => fc.string({ unit: "binary-ascii", maxLength: max });
 
-/** Route templates with their :id filled by a real artifact. */
-export function routeUrls(t: FuzzTargets, withAuth: boolean): { method: string; url: string }[] {
-  return ROUTES.filter((r) => !withAuth || r.action !== null).map((r) => ({
-    method: r.method,
-    url: r.url.replace(":id", t.artifact),
-  }));
+/** Routes chosen by `keep`, their :id filled by a real artifact. */
+export function routeUrls(
+  t: FuzzTargets,
+  keep: (r: RouteSpec) => boolean,
+): { method: string; url: string }[] {
+  return ROUTES.filter(keep).map((r) => ({ method: r.method, url: r.url.replace(":id", t.artifact) }));
 }
+
+const needsToken = (r: RouteSpec) => r.action !== null;
 
 /** Authorization values that must all be 401: missing, malformed, unknown, revoked, expired. */
 function badAuthorization(t: FuzzTargets): fc.Arbitrary<string | undefined> {
@@ -51,7 +54,7 @@ function badAuthorization(t: FuzzTargets): fc.Arbitrary<string | undefined> {
 }
 
 export function badAuth(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
-  return fc.tuple(fc.constantFrom(...routeUrls(t, true)), badAuthorization(t)).map(([r, a]) => ({
+  return fc.tuple(fc.constantFrom(...routeUrls(t, needsToken)), badAuthorization(t)).map(([r, a]) => ({
     method: r.method as "GET",
     url: r.url,
     headers: a === undefined ? {} : { authorization: a },
@@ -146,7 +149,7 @@ const CONTENT_TYPES = [
 ];
 
 export function badBody(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
-  const jsonRoutes = routeUrls(t, true).filter((r) => r.method === "POST" && r.url !== "/v1/evidence");
+  const jsonRoutes = routeUrls(t, (r) => r.action !== null && r.schema?.body !== undefined);
   return fc
     .tuple(fc.constantFrom(...jsonRoutes), badJsonBody(), fc.constantFrom(...CONTENT_TYPES))
     .filter(([r, body]) => !validByChance(r.url, body))
@@ -214,7 +217,7 @@ export function badQuery(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
     });
 }
 
-/** Header abuse on a valid read: a bad tenant header, many or huge headers. */
+/** Header abuse on a tenant-scoped (receipted) route: a bad tenant header, many or huge headers. */
 export function badHeaders(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   const tenant = fc.oneof(
     fc.constantFrom("Other Tenant", "", "..", "a/b", "*", "other", "\u00e9"),
@@ -227,7 +230,7 @@ export function badHeaders(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   });
   return fc
     .tuple(
-      fc.constantFrom(...routeUrls(t, true)),
+      fc.constantFrom(...routeUrls(t, (r) => r.access)),
       tenant,
       fc.constantFrom(t.admin, t.everyTenant),
       fc.option(many),
