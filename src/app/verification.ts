@@ -1,11 +1,12 @@
 import { canonicalize } from "../journal/index.js";
-import { commitEvidence } from "../domains/evidence/evidence-service.js";
+import { commitEvidence, type Candidate } from "../domains/evidence/evidence-service.js";
 import { inlineContents } from "../domains/evidence/ingest.js";
 import { parseEvidenceMeta } from "../domains/evidence/metadata.js";
 import { verifyFull, type VerifyDeps, type VerifyOutcome } from "../verify/full.js";
 import { verifyQuick } from "../verify/quick.js";
 import type { VerifyReport } from "../verify/report.js";
 import { projectAll } from "./projection.js";
+import { REPORT_DOMAIN, REPORT_KIND, REPORT_PRODUCER } from "./verify-reports.js";
 import type { Vigil } from "./vigil.js";
 
 export interface VerifyRequest {
@@ -25,12 +26,12 @@ export function verifyDeps(v: Vigil): VerifyDeps {
   };
 }
 
-/** Runs a verification and stores its report as evidence (kind verification-report). */
-export async function runVerification(
+/** Runs a verification; the report is not stored (see runVerification, reportCandidate). */
+export async function verifyLocker(
   v: Vigil,
   req: VerifyRequest,
   onProgress?: (stage: string, n: number) => void,
-): Promise<{ report: VerifyReport; reportId: string | null }> {
+): Promise<VerifyReport> {
   const started = v.clock.now();
   const t0 = process.hrtime.bigint();
   const journalSize = await v.log.size();
@@ -38,7 +39,7 @@ export async function runVerification(
     req.mode === "full"
       ? await verifyFull(verifyDeps(v), onProgress)
       : await verifyQuick(verifyDeps(v), req.sample, req.seed);
-  const report: VerifyReport = {
+  return {
     format: "vigil.verify-report",
     v: 1,
     mode: req.mode,
@@ -54,44 +55,46 @@ export async function runVerification(
     findings: outcome.findings,
     expected: outcome.expected,
   };
+}
+
+/** Runs a verification and stores its report as evidence (kind verification-report). */
+export async function runVerification(
+  v: Vigil,
+  req: VerifyRequest,
+  onProgress?: (stage: string, n: number) => void,
+): Promise<{ report: VerifyReport; reportId: string | null }> {
+  const report = await verifyLocker(v, req, onProgress);
   return { report, reportId: await storeReport(v, report) };
 }
 
-async function storeReport(v: Vigil, report: VerifyReport): Promise<string | null> {
+/** A report as the artifact that stores it: the default tenant's, domain vigil, kind verification-report. */
+export function reportCandidate(v: Vigil, report: VerifyReport): Candidate {
   const meta = parseEvidenceMeta(
     {
-      domain: "vigil",
+      domain: REPORT_DOMAIN,
       subdomain: "verification",
       name: `verify-${report.mode}`,
       date: report.finishedAt.slice(0, 10),
-      kind: "verification-report",
+      kind: REPORT_KIND,
       labels: { mode: report.mode, result: report.result },
       retention: "audit",
-      producer: "vigil verify",
+      producer: REPORT_PRODUCER,
     },
     "verification report",
     v.config.retentionClasses,
   );
+  return { contents: inlineContents(Buffer.from(`${canonicalize(report)}\n`)), meta };
+}
+
+async function storeReport(v: Vigil, report: VerifyReport): Promise<string | null> {
   try {
     const [o] = await commitEvidence(
       { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll },
-      [{ contents: inlineContents(Buffer.from(`${canonicalize(report)}\n`)), meta }],
+      [reportCandidate(v, report)],
     );
     return o?.id ?? null;
   } catch {
     // A locker too damaged to write still gets its report printed.
     return null;
   }
-}
-
-export async function latestReport(v: Vigil): Promise<{ id: string; report: VerifyReport } | null> {
-  const rows = await v.evidence.list({ kind: "verification-report", domain: "vigil" });
-  const row = rows[rows.length - 1];
-  if (row === undefined) return null;
-  const data = v.blobs.inlineData(row.digest);
-  if (data === null) return null;
-  return {
-    id: `sha256:${row.digest.toString("hex")}`,
-    report: JSON.parse(data.toString("utf8")) as VerifyReport,
-  };
 }

@@ -1,5 +1,5 @@
 import { runDoctor } from "../app/doctor.js";
-import { latestReport } from "../app/verification.js";
+import { latestReport } from "../app/verify-reports.js";
 import type { Vigil } from "../app/vigil.js";
 import { recentAnchors } from "./recent-anchors.js";
 import { recentRecords } from "./recent-records.js";

@@ -1,5 +1,5 @@
 import { createServer } from "node:http";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { authHook } from "./auth-hook.js";
 import { clientErrorHandler } from "./client-error.js";
 import type { ServerContext } from "./context.js";
@@ -56,6 +56,8 @@ function register(app: FastifyInstance, ctx: ServerContext, spec: RouteSpec): vo
       ...(s?.querystring ? { querystring: s.querystring } : {}),
       ...(s?.body ? { body: s.body } : {}),
     },
+    // No body at all is an empty JSON object: the schema's defaults and required members then apply.
+    ...(s?.body ? { preValidation: emptyBody } : {}),
     handler: (req, reply) => spec.handler(req, reply, ctx),
   });
 }
@@ -65,6 +67,10 @@ function sendProblem(reply: FastifyReply, e: unknown): FastifyReply {
   if (p.status >= 500 && p.code === "INTERNAL")
     process.stderr.write(`vigil serve: ${(e as Error).stack ?? String(e)}\n`);
   return reply.code(p.status).headers(headers).type(PROBLEM_TYPE).send(p);
+}
+
+async function emptyBody(req: FastifyRequest): Promise<void> {
+  if (req.body === undefined || req.body === null) req.body = {};
 }
 
 export { HttpError };

@@ -57,7 +57,8 @@ export interface EvidenceIndex {
   /** identity() for many keys in one round trip; the map is keyed by tenantDigestKey(). */
   identities(keys: readonly TenantDigest[]): Promise<Map<string, EvidenceIdentity>>;
   list(filter: EvidenceFilter): Promise<EvidenceRow[]>;
-  stats(): Promise<EvidenceStats>;
+  /** Counts and bytes, of one tenant or (absent) of every tenant. */
+  stats(tenant?: string): Promise<EvidenceStats>;
   lifecycle(leafIndex: number): Promise<ArtifactLifecycle>;
   /** Unheld, unexpired artifacts of `retention` dated before `before` (YYYY-MM-DD), oldest first. */
   retentionCandidates(retention: string, before: string, limit: number): Promise<RetentionCandidate[]>;

@@ -223,6 +223,11 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
         [1],
       );
       assert.equal((await s.evidence.list({})).length, 2, "no tenant filter: every tenant (local admin)");
+      assert.equal((await s.evidence.stats("globex")).artifacts, 1);
+      assert.equal((await s.evidence.stats("globex")).bytes, 64);
+      assert.equal((await s.evidence.stats("initech")).artifacts, 0);
+      assert.deepEqual((await s.evidence.stats("initech")).byKind, []);
+      assert.equal((await s.evidence.stats()).artifacts, 2);
     },
   );
 

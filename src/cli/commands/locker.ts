@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { canonicalize, leafHash } from "../../journal/index.js";
 import { initLocker } from "../../app/init-locker.js";
+import { lockerStatus } from "../../app/locker-status.js";
 import { initPostgresLocker } from "../../app/open-locker.js";
 import { systemClock } from "../../clock.js";
 import { fsError, VigilError } from "../../errors.js";
@@ -40,40 +41,18 @@ export function registerLockerCommands(program: Command): void {
     .description("journal size, artifacts, latest anchor")
     .action(async (_f: unknown, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
-        const [size, anchor, stats, index] = [
-          await v.log.size(),
-          await v.log.latestCheckpoint(),
-          await v.evidence.stats(),
-          await v.maintenance.status(),
-        ];
-        const value = {
-          lockerId: v.config.lockerId,
-          origin: v.config.origin,
-          journalSize: size,
-          artifacts: stats.artifacts,
-          bytes: stats.bytes,
-          indexLag: index.lag,
-          latestAnchor:
-            anchor === null
-              ? null
-              : {
-                  seq: anchor.seq,
-                  size: anchor.size,
-                  createdAt: anchor.createdAt,
-                  unanchored: size - anchor.size,
-                },
-        };
+        const value = await lockerStatus(v);
         out.result(value, () =>
           table([
             ["locker", `${value.lockerId} (${value.origin})`],
-            ["journal", `${size} entries`],
-            ["evidence", `${stats.artifacts} artifacts, ${formatBytes(stats.bytes)}`],
-            ["index", index.lag === 0 ? "in step" : `${index.lag} entries behind`],
+            ["journal", `${value.journalSize} entries`],
+            ["evidence", `${value.artifacts} artifacts, ${formatBytes(value.bytes)}`],
+            ["index", value.indexLag === 0 ? "in step" : `${value.indexLag} entries behind`],
             [
               "anchor",
-              anchor === null
+              value.latestAnchor === null
                 ? "none yet"
-                : `#${anchor.seq} at size ${anchor.size}, ${anchor.createdAt} (${size - anchor.size} entries since)`,
+                : `#${value.latestAnchor.seq} at size ${value.latestAnchor.size}, ${value.latestAnchor.createdAt} (${value.latestAnchor.unanchored} entries since)`,
             ],
           ]),
         );

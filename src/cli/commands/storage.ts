@@ -1,7 +1,7 @@
 import type { Command } from "commander";
+import { fullStorageStats } from "../../app/locker-status.js";
 import { decodeStored, projectAll } from "../../app/projection.js";
 import type { Vigil } from "../../app/vigil.js";
-import { storageStats } from "../../diagnostics/storage-stats.js";
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
 import { rowSummary } from "../../domains/evidence/evidence-service.js";
 import { VigilError } from "../../errors.js";
@@ -9,12 +9,6 @@ import { checkFileBlob, checkInlineBlob } from "../../verify/blob-check.js";
 import { setExitCode, withVigil } from "../context.js";
 import { formatBytes, table } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
-
-/** The diagnostics bundle's counts, plus the per-kind breakdown (fine on the operator's own terminal). */
-async function fullStats(v: Vigil) {
-  const base = await storageStats(v);
-  return { ...base, byKind: (await v.evidence.stats()).byKind, journalSize: base.journal.entries };
-}
 
 async function checkOne(v: Vigil, id: string, tenant: string) {
   const digest = parseArtifactId(id);
@@ -42,7 +36,7 @@ export function registerStorageCommands(program: Command): void {
     .description("artifact counts and bytes, blob placement, database size")
     .action(async (_f: unknown, cmd: Command) =>
       withVigil(cmd, async (v, out) => {
-        const s = await fullStats(v);
+        const s = await fullStorageStats(v);
         out.result(s, () =>
           table([
             ["artifacts", `${s.artifacts} (${formatBytes(s.bytes)})`],

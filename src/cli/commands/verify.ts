@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { Command } from "commander";
-import { latestReport, runVerification } from "../../app/verification.js";
+import { runVerification } from "../../app/verification.js";
+import { latestReport } from "../../app/verify-reports.js";
 import { VigilError } from "../../errors.js";
 import type { VerifyReport } from "../../verify/report.js";
 import { outputFor, setExitCode, withVigil } from "../context.js";

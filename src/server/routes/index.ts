@@ -3,6 +3,8 @@ import { ANCHOR_ROUTES } from "./anchors.js";
 import { EVIDENCE_ROUTES } from "./evidence.js";
 import { OPS_ROUTES } from "./ops.js";
 import { PROOF_ROUTES } from "./proofs.js";
+import { STATUS_ROUTES } from "./status.js";
+import { VERIFY_ROUTES } from "./verify.js";
 
 /** Every route the server registers: the one table (see RouteSpec). */
 export const ROUTES: readonly RouteSpec[] = [
@@ -10,4 +12,6 @@ export const ROUTES: readonly RouteSpec[] = [
   ...EVIDENCE_ROUTES,
   ...ANCHOR_ROUTES,
   ...PROOF_ROUTES,
+  ...VERIFY_ROUTES,
+  ...STATUS_ROUTES,
 ];

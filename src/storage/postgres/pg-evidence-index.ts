@@ -72,14 +72,18 @@ export class PgEvidenceIndex implements EvidenceIndex {
     return (await this.db.rows("list evidence", sql, params)).map(toEvidence);
   }
 
-  async stats(): Promise<EvidenceStats> {
+  async stats(tenant?: string): Promise<EvidenceStats> {
+    const where = tenant === undefined ? "" : "WHERE tenant = $1";
+    const args = tenant === undefined ? [] : [tenant];
     const total = await this.db.one(
       "evidence stats",
-      "SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM evidence",
+      `SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM evidence ${where}`,
+      args,
     );
     const byKind = await this.db.rows(
       "evidence stats",
-      `SELECT kind, count(*) AS artifacts, sum(size) AS bytes FROM evidence GROUP BY kind ORDER BY kind`,
+      `SELECT kind, count(*) AS artifacts, sum(size) AS bytes FROM evidence ${where} GROUP BY kind ORDER BY kind`,
+      args,
     );
     return {
       artifacts: col.num(total, "n"),

@@ -112,15 +112,17 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
     return Promise.resolve((this.db.prepare(sql).all(...params) as Row[]).map(toEvidence));
   }
 
-  stats(): Promise<EvidenceStats> {
+  stats(tenant?: string): Promise<EvidenceStats> {
+    const where = tenant === undefined ? "" : "WHERE tenant = ?";
+    const args = tenant === undefined ? [] : [tenant];
     const total = this.db
-      .prepare("SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM evidence")
-      .get() as { n: number; b: number };
+      .prepare(`SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM evidence ${where}`)
+      .get(...args) as { n: number; b: number };
     const byKind = this.db
       .prepare(
-        "SELECT kind, count(*) AS artifacts, sum(size) AS bytes FROM evidence GROUP BY kind ORDER BY kind",
+        `SELECT kind, count(*) AS artifacts, sum(size) AS bytes FROM evidence ${where} GROUP BY kind ORDER BY kind`,
       )
-      .all() as { kind: string; artifacts: number; bytes: number }[];
+      .all(...args) as { kind: string; artifacts: number; bytes: number }[];
     return Promise.resolve({ artifacts: total.n, bytes: total.b, byKind });
   }
 
