@@ -70,7 +70,7 @@ function sendProblem(reply: FastifyReply, e: unknown): FastifyReply {
 }
 
 async function emptyBody(req: FastifyRequest): Promise<void> {
-  if (req.body === undefined || req.body === null) req.body = {};
+  if (req.body === undefined) req.body = {};
 }
 
 export { HttpError };

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { allows, type Action } from "../domains/access/roles.js";
+import { allows } from "../domains/access/roles.js";
 import { authenticate, type TokenRefusal } from "../domains/access/tokens.js";
 import { receipt, tenantOf, type ServerContext } from "./context.js";
 import { HttpError } from "./problem.js";
@@ -38,17 +38,20 @@ export function authHook(ctx: ServerContext) {
       if (spec.access) await receipt(ctx, req, spec.action, req.url, "denied", 403);
       throw new HttpError("FORBIDDEN", `role ${p.role} may not ${spec.action}`);
     }
-    if (spec.access) await checkTenant(ctx, req, spec.action);
+    await checkTenant(ctx, req, spec);
   };
 }
 
-/** A token asking for another tenant is refused here, with a receipt like any other authenticated denial. */
-async function checkTenant(ctx: ServerContext, req: FastifyRequest, action: Action): Promise<void> {
+/**
+ * A token asking for another tenant (or a malformed one) is refused here, on
+ * every route; on evidence routes with a receipt like any other authenticated denial.
+ */
+async function checkTenant(ctx: ServerContext, req: FastifyRequest, spec: RouteSpec): Promise<void> {
   try {
     tenantOf(req);
   } catch (e) {
-    if (e instanceof HttpError && e.code === "FORBIDDEN")
-      await receipt(ctx, req, action, req.url, "denied", 403);
+    if (spec.access && spec.action !== null && e instanceof HttpError && e.code === "FORBIDDEN")
+      await receipt(ctx, req, spec.action, req.url, "denied", 403);
     throw e;
   }
 }

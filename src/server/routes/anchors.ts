@@ -1,7 +1,7 @@
 import { anchorContext, anchorJson, anchorRows, requireAnchor } from "../../app/anchor-views.js";
 import { createAnchor } from "../../log/anchors.js";
 import type { RouteSpec } from "../route.js";
-import { ANCHOR, SEQ_PARAMS } from "./schemas.js";
+import { ANCHOR, NO_BODY, SEQ_PARAMS } from "./schemas.js";
 
 const PAGE_QUERY = {
   type: "object",
@@ -87,6 +87,7 @@ export const ANCHOR_ROUTES: readonly RouteSpec[] = [
     action: "anchor.create",
     access: false,
     schema: {
+      body: NO_BODY,
       responses: {
         201: { description: "signed", schema: ANCHOR },
         200: { description: "already covered", schema: ANCHOR },

@@ -107,3 +107,6 @@ export const PROOF = {
     proof: { type: "array", items: { type: "string" } },
   },
 } as const;
+
+/** A POST that takes no parameters: nothing, or an empty JSON object. */
+export const NO_BODY = { type: "object", additionalProperties: false, properties: {} } as const;

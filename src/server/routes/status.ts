@@ -1,12 +1,16 @@
 import type { FastifyRequest } from "fastify";
 import { fullStorageStats, lockerStatus, tenantStorageStats } from "../../app/locker-status.js";
 import { ALL_TENANTS } from "../../domains/access/roles.js";
-import { principalOf, tenantOf } from "../context.js";
+import { principalOf, TENANT_HEADER, tenantOf } from "../context.js";
 import type { RouteSpec } from "../route.js";
 
-/** The tenant whose counts a request may see: null for an every-tenant token (the whole locker). */
+/**
+ * The tenant whose counts a request sees: its token's; an every-tenant
+ * token's Vigil-Tenant if it names one, else null (the whole locker).
+ */
 function countsTenant(req: FastifyRequest): string | null {
-  return principalOf(req).tenant === ALL_TENANTS ? null : tenantOf(req);
+  const tenant = tenantOf(req);
+  return principalOf(req).tenant === ALL_TENANTS && req.headers[TENANT_HEADER] === undefined ? null : tenant;
 }
 
 /**
