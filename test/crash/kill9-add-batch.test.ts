@@ -1,26 +1,24 @@
 /**
- * kill -9 at random moments during `evidence add-batch`: every artifact the
+ * kill -9 during `evidence add-batch`, after a set number of acknowledged
+ * artifacts (from the first group to the last few): every artifact the
  * CLI acknowledged (printed) must survive, and the locker must pass
  * `verify --mode full` after every kill.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { BIN, killAfterAcks, vigil } from "./crash-helpers.js";
 
-const BIN = new URL("../../../bin/vigil", import.meta.url).pathname;
-const ROUNDS = 6;
-
-function vigil(data: string, ...args: string[]) {
-  return spawnSync(process.execPath, [BIN, "--data", data, ...args], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-}
+/**
+ * Acknowledged artifacts before each round's kill (of 1,506 per round, acknowledged a group of 100 at
+ * a time): from the first group to the last few, counted rather than timed so a slow machine still
+ * kills mid-way.
+ */
+const KILL_AFTER = [1, 150, 400, 700, 1000, 1300];
 
 function makeFiles(dir: string, round: number): void {
   mkdirSync(dir, { recursive: true });
@@ -31,38 +29,27 @@ function makeFiles(dir: string, round: number): void {
     writeFileSync(join(dir, `r${round}-large-${i}.bin`), randomBytes(200 * 1024 + i));
 }
 
-/** Runs add-batch, kills it with SIGKILL after `ms`, returns the acknowledged ids. */
-function addAndKill(data: string, dir: string, ms: number): Promise<string[]> {
+/** Runs add-batch, kills it with SIGKILL once `acks` artifacts were printed, returns the acknowledged ids. */
+function addAndKill(data: string, dir: string, acks: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        "--data",
-        data,
-        "--json",
-        "evidence",
-        "add-batch",
-        dir,
-        "--domain",
-        "crash",
-        "--batch-size",
-        "100",
-      ],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const args = [BIN, "--data", data, "--json", "evidence", "add-batch", dir, "--domain", "crash"];
+    const child = spawn(process.execPath, [...args, "--batch-size", "100"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+    const lines = () => out.split("\n").length - 1;
+    const killer = killAfterAcks(child, acks, lines);
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      killer.tick();
+    });
     child.on("error", reject);
     child.on("close", () => {
-      clearTimeout(timer);
       // Only complete lines were acknowledged; a torn last line was not.
-      const lines = out.split("\n").slice(0, -1);
       resolve(
-        lines
+        out
+          .split("\n")
+          .slice(0, -1)
           .map((l) => JSON.parse(l) as { id: string; status: string })
           .filter((o) => o.status === "added" || o.status === "exists")
           .map((o) => o.id),
@@ -81,11 +68,14 @@ void test(
       assert.equal(vigil(data, "init").status, 0);
       const acknowledged = new Set<string>();
       let killedMidway = 0;
-      for (let round = 0; round < ROUNDS; round++) {
+      for (const [round, acks] of KILL_AFTER.entries()) {
         const dir = join(root, `in-${round}`);
         makeFiles(dir, round);
-        // Kill times spread from early (before any ack) to late (several groups acknowledged).
-        const ids = await addAndKill(data, dir, 150 + round * 120 + Math.floor(Math.random() * 100));
+        const ids = await addAndKill(data, dir, acks);
+        assert.ok(
+          ids.length >= acks,
+          `round ${round}: ended after ${ids.length} acknowledgements, before the kill`,
+        );
         ids.forEach((id) => acknowledged.add(id));
         if (ids.length < 1506) killedMidway++;
         const verify = vigil(data, "--json", "verify", "--mode", "full");
