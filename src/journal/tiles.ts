@@ -93,3 +93,40 @@ export function decodeEntryBundle(bundle: Uint8Array): Buffer[] {
   }
   return out;
 }
+
+/** tlog-tiles: `<L>` is a decimal between 0 and 63. */
+export const MAX_TILE_LEVEL = 63;
+
+/** A resource named by a tlog-tiles path below the prefix: a hash tile or an entry bundle. */
+export type TilePath =
+  | { readonly kind: "hash"; readonly level: number; readonly index: number; readonly width: number }
+  | { readonly kind: "entries"; readonly index: number; readonly width: number };
+
+/** A decimal with no leading zeroes (tlog-tiles: `<L>` and `<W>`), or null. */
+function decimal(text: string): number | null {
+  return /^(0|[1-9][0-9]{0,2})$/.test(text) ? Number(text) : null;
+}
+
+/**
+ * Parse `tile/<L>/<N>[.p/<W>]` or `tile/entries/<N>[.p/<W>]`
+ * (https://c2sp.org/tlog-tiles, "Merkle Tree" and "Log entries"). Only the
+ * canonical spelling is accepted (3-digit groups, `x` on all but the last, no
+ * superfluous leading group, W in 1..255), so every resource has one path.
+ */
+export function parseTilePath(path: string): TilePath {
+  const m = /^tile\/(entries|[0-9]+)\/((?:x[0-9]{3}\/)*[0-9]{3})(?:\.p\/([0-9]+))?$/.exec(path);
+  if (m === null)
+    throw new TileFormatError("not a tile path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]");
+  const [, levelText = "", indexText = "", widthText] = m;
+  const index = Number(indexText.replaceAll("x", "").replaceAll("/", ""));
+  if (!Number.isSafeInteger(index) || encodeTileIndex(index) !== indexText)
+    throw new TileFormatError("tile index is not in canonical x-prefixed 3-digit groups");
+  const width = widthText === undefined ? TILE_WIDTH : decimal(widthText);
+  if (width === null || width < 1 || (widthText !== undefined && width >= TILE_WIDTH))
+    throw new TileFormatError("partial tile width must be 1..255 with no leading zeroes");
+  if (levelText === "entries") return { kind: "entries", index, width };
+  const level = decimal(levelText);
+  if (level === null || level > MAX_TILE_LEVEL)
+    throw new TileFormatError(`tile level must be 0..${MAX_TILE_LEVEL} with no leading zeroes`);
+  return { kind: "hash", level, index, width };
+}

@@ -2,8 +2,7 @@ import { constants } from "node:fs";
 import { open, realpath, type FileHandle } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 
-/** A file's bytes, or why they could not be used (the path is named by the caller). */
-export type FileRead = { readonly bytes: Buffer } | { readonly problem: string };
+import type { FileRead, TileSource } from "./tile-source.js";
 
 /**
  * Read-only access to an untrusted tlog-tiles directory. Paths are ones we
@@ -12,7 +11,7 @@ export type FileRead = { readonly bytes: Buffer } | { readonly problem: string }
  * final component is opened with O_NOFOLLOW so it cannot be swapped for a
  * symlink after the check.
  */
-export class TileDir {
+export class TileDir implements TileSource {
   private constructor(private readonly root: string) {}
 
   static async open(dir: string): Promise<TileDir> {

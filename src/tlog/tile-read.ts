@@ -8,7 +8,7 @@ import {
   TileFormatError,
   type TileRef,
 } from "../journal/index.js";
-import type { TileDir } from "./tile-dir.js";
+import type { TileSource } from "./tile-source.js";
 import { FULL_TILE_BYTES } from "./tile-hashes.js";
 import type { ProblemList } from "./tile-problems.js";
 
@@ -19,7 +19,7 @@ function maxBundleBytes(width: number): number {
 
 /** The hash tile (level, index, width), or null after recording why it is unusable. */
 export async function readHashTile(
-  files: TileDir,
+  files: TileSource,
   level: number,
   ref: TileRef,
   problems: ProblemList,
@@ -43,7 +43,7 @@ export async function readHashTile(
  * dropped: only their 32-byte leaf hashes outlive this call.
  */
 export async function readBundleLeaves(
-  files: TileDir,
+  files: TileSource,
   ref: TileRef,
   problems: ProblemList,
 ): Promise<Buffer | null> {

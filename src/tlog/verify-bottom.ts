@@ -1,5 +1,5 @@
 import { bundlesForSize, entryBundlePath, equalBytes, hashTilePath, type TileRef } from "../journal/index.js";
-import type { TileDir } from "./tile-dir.js";
+import type { TileSource } from "./tile-source.js";
 import { StreamingRoot } from "./tile-hashes.js";
 import type { ProblemList } from "./tile-problems.js";
 import { readBundleLeaves, readHashTile } from "./tile-read.js";
@@ -34,7 +34,7 @@ interface Scan {
  * checkpoint root is trusted, the other is named.
  */
 export async function checkBottom(
-  files: TileDir,
+  files: TileSource,
   size: number,
   root: Uint8Array,
   problems: ProblemList,
@@ -45,7 +45,7 @@ export async function checkBottom(
   return { level0, bundlesChecked: n, tilesChecked: n };
 }
 
-async function scanBottom(files: TileDir, size: number, problems: ProblemList): Promise<Scan> {
+async function scanBottom(files: TileSource, size: number, problems: ProblemList): Promise<Scan> {
   const refs = bundlesForSize(size);
   const fromEntries: (Buffer | null)[] = [];
   const fromTiles = new Map<number, Buffer>();

@@ -10,6 +10,7 @@ import {
   type Verifier,
 } from "../journal/index.js";
 import { TileDir } from "./tile-dir.js";
+import type { TileSource } from "./tile-source.js";
 import { parentTiles } from "./tile-hashes.js";
 import { ProblemList, type TileProblem } from "./tile-problems.js";
 import { readHashTile } from "./tile-read.js";
@@ -45,7 +46,15 @@ export async function verifyTileDir(
   verifier: Verifier,
   origin?: string,
 ): Promise<TileVerifyResult> {
-  const files = await TileDir.open(dir);
+  return verifyTiles(await TileDir.open(dir), verifier, origin);
+}
+
+/** verifyTileDir over any TileSource: a directory, a served log (HttpTiles), the live store. */
+export async function verifyTiles(
+  files: TileSource,
+  verifier: Verifier,
+  origin?: string,
+): Promise<TileVerifyResult> {
   const problems = new ProblemList();
   const cp = await readCheckpoint(files, verifier, problems);
   if (cp === null) return result(problems, { size: 0, root: "", tilesChecked: 0, bundlesChecked: 0 });
@@ -63,7 +72,7 @@ export async function verifyTileDir(
 }
 
 async function readCheckpoint(
-  files: TileDir,
+  files: TileSource,
   verifier: Verifier,
   problems: ProblemList,
 ): Promise<Checkpoint | null> {
@@ -101,7 +110,7 @@ function decodeUtf8(bytes: Buffer): string | null {
  * ones above it. Returns how many tiles were read.
  */
 async function checkUpper(
-  files: TileDir,
+  files: TileSource,
   size: number,
   level0: Buffer[],
   problems: ProblemList,

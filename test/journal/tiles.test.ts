@@ -16,6 +16,7 @@ import {
   entryBundlePath,
   hashTilePath,
   MAX_ENTRY_SIZE,
+  parseTilePath,
   TileFormatError,
   tilesForSize,
   type TileRef,
@@ -156,5 +157,80 @@ void test("property: every truncation that cuts an entry or a length prefix is r
       }
     }),
     { numRuns: 200 },
+  );
+});
+
+void test("parseTilePath reads the spec's paths, full and partial, hash tiles and entry bundles", () => {
+  assert.deepEqual(parseTilePath("tile/0/x001/x234/067"), {
+    kind: "hash",
+    level: 0,
+    index: 1234067,
+    width: 256,
+  });
+  assert.deepEqual(parseTilePath("tile/1/000.p/17"), { kind: "hash", level: 1, index: 0, width: 17 });
+  assert.deepEqual(parseTilePath("tile/63/000.p/1"), { kind: "hash", level: 63, index: 0, width: 1 });
+  assert.deepEqual(parseTilePath("tile/entries/000.p/15"), { kind: "entries", index: 0, width: 15 });
+  assert.deepEqual(parseTilePath("tile/entries/x001/000"), { kind: "entries", index: 1000, width: 256 });
+});
+
+void test("parseTilePath refuses every non-canonical or out-of-range spelling", () => {
+  const bad = [
+    "",
+    "tile",
+    "tile/0",
+    "tile/0/",
+    "tile/0/0",
+    "tile/0/0000",
+    "tile/0/1",
+    "/tile/0/000",
+    "tile/0/000/",
+    "tile/00/000",
+    "tile/01/000",
+    "tile/64/000",
+    "tile/-1/000",
+    "tile/1e1/000",
+    "tile/ 0/000",
+    "tile/0/x000/001",
+    "tile/0/001/002",
+    "tile/0/x001",
+    "tile/0/X001/000",
+    "tile/0/x01/000",
+    "tile/0/x001/x002",
+    "tile/0/000.p/0",
+    "tile/0/000.p/256",
+    "tile/0/000.p/015",
+    "tile/0/000.p/",
+    "tile/0/000.p",
+    "tile/0/000.p/1/",
+    "tile/0/000.p/1.5",
+    "tile/0/000p/1",
+    "tile/entries/",
+    "tile/entries/000.p/256",
+    "tile/Entries/000",
+    "tile/entries/../0/000",
+    "tile/0/%30%30%30",
+    "tile/0/000?x",
+    "tile/0/x999/x999/x999/x999/x999/x999/999",
+  ];
+  for (const p of bad) assert.throws(() => parseTilePath(p), TileFormatError, JSON.stringify(p));
+});
+
+void test("property: parseTilePath inverts hashTilePath and entryBundlePath", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 63 }),
+      fc.maxSafeNat(),
+      fc.integer({ min: 1, max: 256 }),
+      (level, index, width) => {
+        assert.deepEqual(parseTilePath(hashTilePath(level, index, width)), {
+          kind: "hash",
+          level,
+          index,
+          width,
+        });
+        assert.deepEqual(parseTilePath(entryBundlePath(index, width)), { kind: "entries", index, width });
+      },
+    ),
+    { numRuns: 300 },
   );
 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parseVerifierKey } from "../../journal/index.js";
 import { VigilError } from "../../errors.js";
+import type { TileSource } from "../../tlog/tile-source.js";
 import { outputFor, setExitCode, withVigil } from "../context.js";
 
 function loadVerifier(key: string) {
@@ -11,6 +12,14 @@ function loadVerifier(key: string) {
   } catch (e) {
     throw new VigilError("KEY_INVALID", `--key: ${(e as Error).message}`);
   }
+}
+
+/** A URL is followed over HTTP (with VIGIL_TOKEN, if set); anything else is a directory. */
+async function tileSource(where: string): Promise<TileSource> {
+  if (!/^https?:\/\//i.test(where)) return (await import("../../tlog/tile-dir.js")).TileDir.open(where);
+  const { HttpTiles } = await import("../../tlog/http-tiles.js");
+  const token = process.env.VIGIL_TOKEN;
+  return new HttpTiles(where, token === undefined || token === "" ? {} : { token });
 }
 
 export function registerTlogCommands(program: Command): void {
@@ -27,14 +36,16 @@ export function registerTlogCommands(program: Command): void {
         out.result({ dir, ...r }, () => `exported ${r.size} entries as ${r.files} files to ${dir}`);
       }),
     );
-  tl.command("verify <dir>")
-    .description("verify any tlog-tiles log: checkpoint signature, tiles, entry bundles, root")
+  tl.command("verify <dir-or-url>")
+    .description(
+      "verify any tlog-tiles log, a directory or a served prefix (http(s)://…/tlog; VIGIL_TOKEN for entry bundles): checkpoint signature, tiles, entry bundles, root",
+    )
     .requiredOption("--key <vkey>", "verifier key (name+hexid+base64) or a file holding it")
     .option("--origin <origin>", "expected checkpoint origin")
     .action(async (dir: string, f: { key: string; origin?: string }, cmd: Command) => {
       const out = outputFor(cmd);
-      const { verifyTileDir } = await import("../../tlog/verify-tiles.js");
-      const r = await verifyTileDir(dir, loadVerifier(f.key), f.origin);
+      const { verifyTiles } = await import("../../tlog/verify-tiles.js");
+      const r = await verifyTiles(await tileSource(dir), loadVerifier(f.key), f.origin);
       out.result(r, () =>
         r.ok
           ? `${out.color.ok("ok")}  ${dir}: ${r.size} entries, root verified (${r.tilesChecked} tiles, ${r.bundlesChecked} entry bundles)`

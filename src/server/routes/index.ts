@@ -5,6 +5,7 @@ import { OPS_ROUTES } from "./ops.js";
 import { PROOF_ROUTES } from "./proofs.js";
 import { STATUS_ROUTES } from "./status.js";
 import { VERIFY_ROUTES } from "./verify.js";
+import { TLOG_ROUTES } from "./tlog.js";
 
 /** Every route the server registers: the one table (see RouteSpec). */
 export const ROUTES: readonly RouteSpec[] = [
@@ -14,4 +15,5 @@ export const ROUTES: readonly RouteSpec[] = [
   ...PROOF_ROUTES,
   ...VERIFY_ROUTES,
   ...STATUS_ROUTES,
+  ...TLOG_ROUTES,
 ];
