@@ -126,7 +126,9 @@ void test("malformed tile paths are 400 problems; well-formed ones past the chec
     assert.equal(r.headers["content-type"], "application/problem+json; charset=utf-8");
     assert.equal(r.json<{ code: string }>().code, "INPUT_INVALID");
   }
+  const size = await h.journalSize();
   assert.equal((await get("tile/entries/0000", all)).statusCode, 400);
+  assert.equal(await h.journalSize(), size, "a 400 writes no receipt");
   for (const p of ["tile/0/001", "tile/0/001.p/200", "tile/1/000.p/2", "tile/0/x001/000"]) {
     const r = await get(p);
     assert.equal(r.statusCode, 404, p);
