@@ -19,7 +19,7 @@ import type { TokenIndex } from "../storage/token-index.js";
 import { SqliteLifecycle } from "../storage/sqlite/sqlite-lifecycle.js";
 import { SqliteMaintenance } from "../storage/sqlite/sqlite-maintenance.js";
 import { FollowerLogStore, refusal } from "../replica/follower-log-store.js";
-import { loadSigner } from "./keys-file.js";
+import { finishVerifierSwap, loadSigner, nextKeyPaths } from "./keys-file.js";
 import { parseLockerConfig, type LockerConfig } from "./locker-config.js";
 import { lockerPaths, type LockerPaths } from "./paths.js";
 
@@ -90,12 +90,26 @@ export function loadLockerIdentity(dataDir: string): {
 export type Keys = Pick<Vigil, "signer" | "verifier" | "verifierKey">;
 
 function ownKeys(config: LockerConfig, paths: LockerPaths): Keys {
+  finishVerifierSwap(paths.signingKey, paths.verifierKey);
   const signer = loadSigner(paths.signingKey);
   assertOwnKey(signer, config, paths);
   return {
-    signer,
+    signer: existsSync(nextKeyPaths(paths.signingKey, paths.verifierKey).key) ? refusing(signer) : signer,
     verifier: ed25519Verifier(signer.name, signer.publicKey),
     verifierKey: formatVerifierKey(signer.name, signer.publicKey),
+  };
+}
+
+/** During an unfinished key rotation the old key signs nothing: the journal may already name its successor. */
+function refusing(signer: Signer): Signer {
+  return {
+    ...signer,
+    sign: () => {
+      throw new VigilError(
+        "KEY_INVALID",
+        "a key rotation is unfinished: run `vigil key rotate` to finish it",
+      );
+    },
   };
 }
 

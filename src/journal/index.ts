@@ -11,3 +11,4 @@ export * from "./note.js";
 export * from "./checkpoint.js";
 export * from "./tiles.js";
 export * from "./record.js";
+export * from "./key-rotation.js";

@@ -5,8 +5,10 @@ import {
   openNote,
   parseCheckpoint,
   signNote,
+  verifiersFor,
   verifyConsistency,
   type JournalRecord,
+  type KeyChain,
   type Signer,
   type Verifier,
 } from "../journal/index.js";
@@ -14,6 +16,7 @@ import type { Clock } from "../clock.js";
 import { VigilError } from "../errors.js";
 import type { LogReader, StoredCheckpoint } from "../storage/log-reader.js";
 import type { LogStore } from "../storage/log-store.js";
+import { loadKeyChain } from "./key-chain.js";
 
 export interface AnchorContext {
   readonly log: LogStore;
@@ -31,12 +34,19 @@ export interface CreatedAnchor {
 export interface AnchorOptions {
   /** Sign into this chain segment (a new one after `anchor new-chain`); always signs a new anchor. */
   readonly segment?: number;
+  /** Sign the tree at this size (at most the journal's, at least the latest anchor's) instead of the current one. */
+  readonly atSize?: number;
 }
 
 /** Signs a checkpoint of the current tree, unless the latest anchor already covers it. */
 export async function createAnchor(ctx: AnchorContext, options: AnchorOptions = {}): Promise<CreatedAnchor> {
-  const size = await ctx.log.size();
+  const size = options.atSize ?? (await ctx.log.size());
   const latest = await ctx.log.latestCheckpoint();
+  if (latest !== null && latest.size > size)
+    throw new VigilError(
+      "CONFLICT",
+      `anchor ${latest.seq} already covers ${latest.size} entries, more than ${size}`,
+    );
   if (latest !== null && latest.size === size && options.segment === undefined)
     return { anchor: latest, created: false };
   if (size === 0) throw new VigilError("CONFLICT", "the journal is empty: nothing to anchor yet");
@@ -72,17 +82,19 @@ export interface AnchorCheck {
  * root against the tree recomputed from stored nodes, and the consistency
  * proof that links it to its predecessor in the same chain segment. The
  * first anchor of a segment after the first must cover the journal's
- * anchor.chain_started record for that segment.
+ * anchor.chain_started record for that segment. The signature must be by
+ * the key that the key chain (key.rotated records) gives the anchor's size.
  */
 export async function checkAnchor(
-  ctx: Pick<AnchorContext, "log" | "verifier" | "origin">,
+  ctx: CheckContext,
   anchor: StoredCheckpoint,
   previous: StoredCheckpoint | null,
   archived = false,
 ): Promise<AnchorCheck> {
   const own: string[] = [];
   const tree: string[] = [];
-  const body = checkSignature(anchor, ctx.verifier, own);
+  const keys = ctx.keys ?? (await loadKeyChain(ctx.log, ctx.verifier));
+  const body = checkSignature(anchor, keys, own);
   if (body !== null) {
     if (body.origin !== ctx.origin) own.push(`origin ${body.origin} is not this locker's ${ctx.origin}`);
     if (body.size !== anchor.size || !equalBytes(body.root, anchor.root))
@@ -107,9 +119,13 @@ export async function checkAnchor(
     link,
   };
 }
-function checkSignature(anchor: StoredCheckpoint, verifier: Verifier, problems: string[]) {
+/** What checking anchors needs; `keys` is loaded from the journal when not given. */
+export type CheckContext = Pick<AnchorContext, "log" | "verifier" | "origin"> & { readonly keys?: KeyChain };
+
+function checkSignature(anchor: StoredCheckpoint, keys: KeyChain, problems: string[]) {
+  const verifiers = verifiersFor(keys, anchor.size);
   try {
-    return parseCheckpoint(openNote(anchor.note, [verifier]).text);
+    return parseCheckpoint(openNote(anchor.note, verifiers).text);
   } catch (e) {
     problems.push(`signature check failed: ${(e as Error).message}`);
     return null;
@@ -229,17 +245,23 @@ function parseChainStarted(bytes: Buffer): ChainStartedRecord | null {
  * Checks every anchor (or only the latest) in chain order. Links are checked
  * only inside a chain segment; segments before the current one are archived.
  */
-export async function verifyAnchors(
-  ctx: Pick<AnchorContext, "log" | "verifier" | "origin">,
-  which: "latest" | "all",
-): Promise<AnchorCheck[]> {
+export async function verifyAnchors(ctx: CheckContext, which: "latest" | "all"): Promise<AnchorCheck[]> {
+  const keys = ctx.keys ?? (await loadKeyChain(ctx.log, ctx.verifier));
   const all = await ctx.log.listCheckpoints();
   const current = all.reduce((m, a) => Math.max(m, a.segment), 0);
   const start = which === "latest" ? Math.max(0, all.length - 1) : 0;
   const out: AnchorCheck[] = [];
   for (let i = start; i < all.length; i++) {
     const a = all[i] as StoredCheckpoint;
-    out.push(await checkAnchor(ctx, a, all[i - 1] ?? null, a.segment < current));
+    out.push(await checkAnchor({ ...ctx, keys }, a, all[i - 1] ?? null, a.segment < current));
   }
-  return out;
+  return withChainProblems(out, keys);
+}
+
+/** A broken key chain fails the latest anchor: it is what the chain vouches for. */
+function withChainProblems(checks: AnchorCheck[], keys: KeyChain): AnchorCheck[] {
+  const last = checks.at(-1);
+  if (last === undefined || keys.problems.length === 0) return checks;
+  const problems = [...last.problems, ...keys.problems.map((p) => `key chain: ${p}`)];
+  return [...checks.slice(0, -1), { ...last, ok: false, problems }];
 }

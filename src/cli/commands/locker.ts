@@ -76,9 +76,25 @@ export function registerLockerCommands(program: Command): void {
         if (checks.some((c) => c.status === "fail")) setExitCode(1);
       }),
     );
-  program
-    .command("key")
-    .description("signing key")
+  const key = program.command("key").description("signing key");
+  key
+    .command("rotate")
+    .description(
+      "new signing key: a key.rotated record signed by the old and new keys, a last anchor by the old key, then only the new key signs",
+    )
+    .action(async (_f: unknown, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        const { rotateKey } = await import("../../app/rotate-key.js");
+        const r = await rotateKey(v);
+        out.result(r, () =>
+          [
+            `${r.resumed ? "finished the rotation" : "rotated"}: record at leaf ${r.recordLeaf}, sealed by anchor ${r.sealedBy} (old key)`,
+            `new verifier key: ${r.to}`,
+          ].join("\n"),
+        );
+      }),
+    );
+  key
     .command("show")
     .description("print the verifier key (name+hexid+base64), to give to auditors")
     .action(async (_f: unknown, cmd: Command) =>

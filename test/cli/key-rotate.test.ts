@@ -1,0 +1,200 @@
+/**
+ * `vigil key rotate` end to end: new anchors are signed by the new key, the
+ * rotation is a journal record signed by both keys and sealed by the old
+ * key's last anchor, and every anchor before it keeps verifying. Then what
+ * must fail: the old key signing a new anchor, a tampered rotation record,
+ * rotating under a running server; and a crashed rotation resumes.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { projectAll } from "../../src/app/projection.js";
+import { openVigil } from "../../src/app/vigil.js";
+import { SERVER_STARTED } from "../../src/domains/access/access-record.js";
+import {
+  ed25519Signer,
+  encodeRecord,
+  formatSignerKey,
+  keyRotated,
+  rotationText,
+  signNote,
+  openNote,
+  parseSignerKey,
+  parseVerifierKey,
+  type JournalRecord,
+} from "../../src/journal/index.js";
+import { createAnchor } from "../../src/log/anchors.js";
+import {
+  copyLocker,
+  expectError,
+  expectJson,
+  expectOk,
+  newLocker,
+  useTempRoot,
+  vigil,
+  writeFile,
+} from "./cli-helpers.js";
+
+interface Check {
+  seq: number;
+  size: number;
+  ok: boolean;
+  problems: string[];
+}
+interface Rotation {
+  from: string;
+  to: string;
+  recordLeaf: number;
+  sealedBy: number;
+  resumed: boolean;
+}
+
+const root = useTempRoot("key-rotate");
+
+function addOne(data: string, tag: string): void {
+  const f = join(root, `${tag}-${Math.random().toString(36).slice(2)}.json`);
+  writeFile(f, `{"tag":"${tag}","r":${Math.random()}}\n`);
+  expectOk(vigil(data, "evidence", "add", f, "--domain", "keys", "--name", tag));
+}
+
+/** A locker with two anchors by its first key; returns the key texts too. */
+function lockerWithAnchors(name: string): { data: string; oldKey: string; oldVkey: string } {
+  const data = newLocker(root, name);
+  addOne(data, "a");
+  expectOk(vigil(data, "anchor", "create"));
+  addOne(data, "b");
+  expectOk(vigil(data, "anchor", "create"));
+  const oldKey = readFileSync(join(data, "keys", "signing.key"), "utf8");
+  return { data, oldKey, oldVkey: expectOk(vigil(data, "key", "show")).stdout.trim() };
+}
+
+function verifyAll(data: string, exit = 0): Check[] {
+  return expectJson<{ anchors: Check[] }>(vigil(data, "--json", "anchor", "verify", "--all"), exit).anchors;
+}
+
+async function append(data: string, record: JournalRecord): Promise<void> {
+  const v = openVigil(data);
+  try {
+    await v.log.append([{ encoded: encodeRecord(record), record }], projectAll);
+  } finally {
+    await v.close();
+  }
+}
+
+const { data, oldKey, oldVkey } = lockerWithAnchors("main");
+const rot = expectJson<Rotation>(vigil(data, "--json", "key", "rotate"));
+addOne(data, "c");
+expectOk(vigil(data, "anchor", "create"));
+const newVkey = expectOk(vigil(data, "key", "show")).stdout.trim();
+
+void test("rotate: a new key, the record signed by both, sealed by the old key; new anchors by the new key", async () => {
+  assert.deepEqual(
+    [rot.from, rot.to, rot.recordLeaf, rot.sealedBy, rot.resumed],
+    [oldVkey, newVkey, 2, 3, false],
+  );
+  assert.notEqual(oldVkey, newVkey);
+  assert.equal(readFileSync(join(data, "keys", "signing.vkey"), "utf8").trim(), newVkey);
+  assert.notEqual(
+    readFileSync(join(data, "keys", "signing.key"), "utf8"),
+    oldKey,
+    "the old private key is gone",
+  );
+  assert.equal(existsSync(join(data, "keys", "signing.key.next")), false);
+  const v = openVigil(data);
+  const anchors = await v.log.listCheckpoints();
+  await v.close();
+  assert.deepEqual(
+    anchors.map((a) => a.size),
+    [1, 2, 3, 4],
+  );
+  const [oldV, newV] = [parseVerifierKey(oldVkey), parseVerifierKey(newVkey)];
+  const signedBy = anchors.map((a) =>
+    openNote(a.note, [oldV, newV]).verified[0]?.keyId === newV.keyId ? "new" : "old",
+  );
+  assert.deepEqual(signedBy, ["old", "old", "old", "new"]);
+});
+
+void test("every anchor verifies across the rotation: anchor verify --all and a full verify", () => {
+  const checks = verifyAll(data);
+  assert.deepEqual(
+    checks.map((c) => [c.seq, c.ok]),
+    [
+      [1, true],
+      [2, true],
+      [3, true],
+      [4, true],
+    ],
+  );
+  const full = expectJson<{ result: string }>(vigil(data, "--json", "verify", "--mode", "full"));
+  assert.equal(full.result, "passed");
+});
+
+void test("the old key cannot sign new anchors: one signed with it after the rotation fails verification", async () => {
+  const copy = copyLocker(data, join(root, "old-signs"));
+  addOne(copy, "d");
+  const v = openVigil(copy);
+  try {
+    const ctx = {
+      log: v.log,
+      signer: parseSignerKey(oldKey),
+      verifier: v.verifier,
+      origin: v.config.origin,
+      clock: v.clock,
+    };
+    await createAnchor(ctx);
+  } finally {
+    await v.close();
+  }
+  const checks = verifyAll(copy, 1);
+  assert.deepEqual(
+    checks.map((c) => c.ok),
+    [true, true, true, true, false],
+  );
+  assert.match(checks[4]?.problems.join("\n") ?? "", /no verifiable signatures/);
+});
+
+void test("a tampered rotation record is detected: the chain break fails the latest anchor", async () => {
+  const copy = lockerWithAnchors("tampered").data;
+  const v = openVigil(copy);
+  const current = v.signer;
+  await v.close();
+  const intruder = ed25519Signer(current.name, Buffer.alloc(32, 1));
+  // The locker's key "rotated" to an intruder's, signed by the intruder alone.
+  const real = keyRotated(current.name, current, intruder, new Date());
+  const forged = { ...real, statement: signNote(rotationText(real), [intruder]) };
+  await append(copy, forged);
+  expectOk(vigil(copy, "anchor", "create"));
+  const checks = verifyAll(copy, 1);
+  assert.equal(checks.at(-1)?.ok, false);
+  assert.match(
+    checks.at(-1)?.problems.join("\n") ?? "",
+    /key chain: key.rotated record at leaf 2: statement/,
+  );
+});
+
+void test("rotation refuses while a server has started and not stopped", async () => {
+  const copy = lockerWithAnchors("serving").data;
+  await append(copy, { type: SERVER_STARTED, v: 1, server: "srv_test", at: new Date().toISOString() });
+  expectError(vigil(copy, "key", "rotate"), 4, /server srv_test .* has not stopped/);
+  assert.equal(existsSync(join(copy, "keys", "signing.key.next")), false, "nothing written");
+});
+
+void test("a rotation that crashed after its record is finished by running rotate again; until then nothing signs", async () => {
+  const copy = lockerWithAnchors("crashed").data;
+  const v = openVigil(copy);
+  const old = v.signer;
+  await v.close();
+  // The state after steps 1-2 of rotateKey: the next key written, the record appended.
+  const seed = Buffer.alloc(32, 2);
+  const text = formatSignerKey(old.name, seed);
+  writeFileSync(join(copy, "keys", "signing.key.next"), `${text}\n`, { mode: 0o600 });
+  await append(copy, keyRotated(old.name, old, ed25519Signer(old.name, seed), new Date()));
+  expectError(vigil(copy, "anchor", "create"), 6, /rotation is unfinished/);
+  const r = expectJson<Rotation>(vigil(copy, "--json", "key", "rotate"));
+  assert.deepEqual([r.resumed, r.recordLeaf, r.sealedBy], [true, 2, 3]);
+  addOne(copy, "after");
+  expectOk(vigil(copy, "anchor", "create"));
+  const checks = verifyAll(copy);
+  assert.ok(checks.every((c) => c.ok));
+});
