@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash, hash, type Hash } from "node:crypto";
 import { VigilError } from "../errors.js";
 import { isContentsPath, isIndexPath, memberName, type MemberKind } from "./pack-layout.js";
 
@@ -9,7 +9,8 @@ import { isContentsPath, isIndexPath, memberName, type MemberKind } from "./pack
  */
 export interface PackFile {
   readonly size: number;
-  readonly sha256: Buffer;
+  /** SHA-256 of the file, lowercase hex (as SHA256SUMS and artifact ids spell it). */
+  readonly sha256: string;
   /** The bytes, for metadata files; null for contents/<hex>. */
   readonly bytes: Buffer | null;
 }
@@ -57,6 +58,8 @@ export function malformed(where: string, why: string): VigilError {
 export interface MemberSink {
   write(chunk: Buffer): void;
   end(): void;
+  /** write(data) then end(), hashed in one call: most members arrive in one piece. */
+  whole(data: Buffer): void;
 }
 
 /** Collects members into PackFiles: names checked, duplicates refused, sizes capped. */
@@ -104,20 +107,31 @@ export class PackCollector {
   private sink(name: string, size: number): MemberSink {
     if (this.open !== null) throw malformed(this.where, `member ${this.open} is incomplete`);
     this.open = name;
-    const hash: Hash = createHash("sha256");
-    const parts: Buffer[] | null = isContentsPath(name) ? null : [];
+    const keep = !isContentsPath(name);
+    let h: Hash | null = null;
+    let parts: Buffer[] = [];
     let got = 0;
+    const done = (sha256: string, bytes: Buffer | null) => {
+      this.files.set(name, { size, sha256, bytes });
+      this.open = null;
+    };
     return {
       write: (chunk) => {
         got += chunk.length;
         if (got > size) throw this.bad(name, `more than the declared ${size} bytes`);
-        hash.update(chunk);
-        parts?.push(chunk);
+        (h ??= createHash("sha256")).update(chunk);
+        // Copied: the reader reuses or keeps alive the buffers it hands out.
+        if (keep) parts.push(Buffer.from(chunk));
       },
       end: () => {
         if (got !== size) throw this.bad(name, `truncated: ${got} of ${size} bytes`);
-        this.files.set(name, { size, sha256: hash.digest(), bytes: parts && Buffer.concat(parts) });
-        this.open = null;
+        done((h ?? createHash("sha256")).digest("hex"), keep ? Buffer.concat(parts) : null);
+        parts = [];
+      },
+      whole: (data) => {
+        if (got !== 0 || data.length !== size)
+          throw this.bad(name, `${got + data.length} bytes, not the declared ${size}`);
+        done(hash("sha256", data), keep ? Buffer.from(data) : null);
       },
     };
   }

@@ -64,11 +64,15 @@ async function readFile(path: string, name: string, collector: PackCollector): P
     if (!st.isFile()) throw malformed(collector.where, `member ${JSON.stringify(name)}: not a regular file`);
     const sink = collector.member(name, "file", st.size);
     if (sink === null) return;
-    const buf = Buffer.alloc(Math.min(CHUNK, st.size + 1));
+    // One read for a small file (the buffer has room for one byte more than its size, to see the end).
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, st.size + 1));
+    let first = true;
     for (;;) {
       const bytesRead = readSync(fd, buf, 0, buf.length, null);
+      if (first && bytesRead < buf.length) return sink.whole(buf.subarray(0, bytesRead));
+      first = false;
       if (bytesRead === 0) break;
-      sink.write(Buffer.from(buf.subarray(0, bytesRead)));
+      sink.write(buf.subarray(0, bytesRead));
     }
     sink.end();
   } finally {

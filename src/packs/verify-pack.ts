@@ -141,7 +141,7 @@ function checkSums(
     listed.add(path);
     const file = files.get(path);
     if (file === undefined) f.add(path, owner, `listed in ${SUMS} but missing from the pack`);
-    else if (file.sha256.toString("hex") !== hex) f.add(path, owner, `SHA-256 does not match ${SUMS}`);
+    else if (file.sha256 !== hex) f.add(path, owner, `SHA-256 does not match ${SUMS}`);
   }
   for (const path of files.keys())
     if (path !== SUMS && !listed.has(path)) f.add(path, owners.get(path) ?? null, `not covered by ${SUMS}`);
@@ -242,7 +242,7 @@ function checkProof(
 function checkContents(file: PackFile | undefined, a: ManifestArtifact, rec: RecordFacts, f: Findings): void {
   if (file === undefined) return void missing(a.contents, a, f);
   if (file.size !== rec.size) f.add(a.contents, a.id, `is ${file.size} bytes, the record says ${rec.size}`);
-  if (`sha256:${file.sha256.toString("hex")}` !== rec.digest)
+  if (`sha256:${file.sha256}` !== rec.digest)
     f.add(a.contents, a.id, `SHA-256 does not match the record's digest ${rec.digest}`);
 }
 
