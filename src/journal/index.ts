@@ -12,3 +12,4 @@ export * from "./checkpoint.js";
 export * from "./tiles.js";
 export * from "./record.js";
 export * from "./key-rotation.js";
+export * from "./inclusion-batch.js";

@@ -11,7 +11,7 @@ export type JsonObject = Readonly<Record<string, unknown>>;
 export function parseObject(bytes: Uint8Array, keys: readonly string[], where: string): JsonObject {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
   } catch {
     throw new PackJsonError(`${where} is not JSON`);
   }

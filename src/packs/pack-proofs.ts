@@ -1,3 +1,4 @@
+import { decodeHashB64 } from "../journal/index.js";
 import {
   arrayField,
   asObject,
@@ -6,6 +7,7 @@ import {
   hashField,
   hashListField,
   intField,
+  PackJsonError,
   parseObject,
   stringField,
 } from "./json-fields.js";
@@ -55,6 +57,32 @@ export function parseProofFile(bytes: Uint8Array, where: string): ProofFile {
     treeSize: intField(o, "treeSize", where, 1),
     leafHash: hashField(o, "leafHash", where),
     proof: hashListField(o, "proof", where),
+  };
+}
+
+/** proofs/<leaf>.json with the audit path left as base64 text, decoded only where hashed (InclusionBatch). */
+export interface ProofText {
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly leafHash: string;
+  readonly proof: readonly string[];
+}
+
+/** Like parseProofFile, but the siblings are checked as they are used (InclusionBatch reports a bad one). */
+export function parseProofText(bytes: Uint8Array, where: string): ProofText {
+  const o = parseObject(bytes, ["v", "type", "leafIndex", "treeSize", "leafHash", "proof"], where);
+  constField(o, "v", 1, where);
+  constField(o, "type", "inclusion", where);
+  const proof = o.proof;
+  if (!Array.isArray(proof) || proof.length > 64)
+    throw new PackJsonError(`${where}: proof must be a list of at most 64 hashes`);
+  if (decodeHashB64(o.leafHash) === null)
+    throw new PackJsonError(`${where}: leafHash must be a base64 SHA-256 hash`);
+  return {
+    leafIndex: intField(o, "leafIndex", where),
+    treeSize: intField(o, "treeSize", where, 1),
+    leafHash: o.leafHash as string,
+    proof: proof as string[],
   };
 }
 

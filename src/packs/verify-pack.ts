@@ -1,34 +1,14 @@
-import {
-  decodeRecord,
-  equalBytes,
-  leafHash,
-  parseVerifierKey,
-  verifyInclusion,
-  type Checkpoint,
-  type Verifier,
-} from "../journal/index.js";
+import { parseVerifierKey, type Verifier } from "../journal/index.js";
 import { VigilError } from "../errors.js";
 import { Findings, type PackFinding } from "./findings.js";
-import { b64, PackJsonError } from "./json-fields.js";
-import { parseManifest, type ManifestArtifact, type PackManifest } from "./manifest.js";
-import type { PackFile, PackFiles } from "./pack-files.js";
-import {
-  CHAIN,
-  CHECKPOINT,
-  contentsPath,
-  MANIFEST,
-  proofPath,
-  recordPath,
-  SUMS,
-  VERIFIER_KEY,
-} from "./pack-layout.js";
-import { parseProofFile } from "./pack-proofs.js";
+import { b64 } from "./json-fields.js";
+import { parseManifest } from "./manifest.js";
+import type { PackFiles } from "./pack-files.js";
+import { CHAIN, CHECKPOINT, MANIFEST, SUMS, VERIFIER_KEY } from "./pack-layout.js";
+import { checkArtifacts } from "./verify-artifacts.js";
+import { checkSums, checkUnreferenced, Owners } from "./verify-sums.js";
 import { parseSums } from "./sha256sums.js";
 import { checkChain, checkPackCheckpoint, checkSince, type SinceResult } from "./verify-checkpoint.js";
-
-/** The record type packs carry (domains/evidence: evidence.added v1), named here so this module needs only journal/. */
-const EVIDENCE_ADDED = "evidence.added";
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export interface VerifyPackOptions {
   /** The pack's name, for malformed-pack messages. */
@@ -65,12 +45,12 @@ export function verifyPack(files: PackFiles, opts: VerifyPackOptions): PackRepor
   const trusted = parseTrustedKey(opts.trustedKey);
   const pack = parseStructure(files, opts.where);
   const f = new Findings();
-  const owners = ownerMap(pack.manifest);
+  const owners = new Owners(pack.manifest);
   checkSums(files, pack.sums, owners, f);
   if (pack.packKey !== opts.trustedKey.trim()) f.key(`${VERIFIER_KEY} in the pack is not the trusted key`);
   const cp = checkPackCheckpoint(pack.note, pack.manifest, trusted, f);
-  checkArtifacts(files, pack.manifest, cp, f);
-  checkUnreferenced(files, owners, f);
+  const referenced = checkArtifacts(files, pack.manifest, cp, f);
+  checkUnreferenced(files, referenced, owners, f);
   const chain = checkChain(pack.chain, cp, trusted, f);
   const since = opts.since ? checkSince(opts.since, cp, chain, trusted, f) : null;
   const m = pack.manifest;
@@ -119,134 +99,4 @@ function required(files: PackFiles, name: string, where: string): Buffer {
   if (bytes === undefined || bytes === null)
     throw new VigilError("INPUT_INVALID", `${where}: missing ${name}`);
   return bytes;
-}
-
-/** Which artifact each listed file belongs to, for naming it in findings. */
-function ownerMap(m: PackManifest): Map<string, string> {
-  const owners = new Map<string, string>();
-  for (const a of m.artifacts) for (const p of [a.record, a.contents, a.proof]) owners.set(p, a.id);
-  return owners;
-}
-
-function checkSums(
-  files: PackFiles,
-  sums: readonly { path: string; hex: string }[],
-  owners: ReadonlyMap<string, string>,
-  f: Findings,
-): void {
-  const listed = new Set<string>();
-  for (const { path, hex } of sums) {
-    const owner = owners.get(path) ?? null;
-    if (listed.has(path)) f.add(SUMS, owner, `lists ${path} more than once`);
-    listed.add(path);
-    const file = files.get(path);
-    if (file === undefined) f.add(path, owner, `listed in ${SUMS} but missing from the pack`);
-    else if (file.sha256 !== hex) f.add(path, owner, `SHA-256 does not match ${SUMS}`);
-  }
-  for (const path of files.keys())
-    if (path !== SUMS && !listed.has(path)) f.add(path, owners.get(path) ?? null, `not covered by ${SUMS}`);
-}
-
-function checkUnreferenced(files: PackFiles, owners: ReadonlyMap<string, string>, f: Findings): void {
-  for (const path of files.keys())
-    if (/^(records|proofs|contents)\//.test(path) && !owners.has(path))
-      f.add(path, null, `not part of any artifact in ${MANIFEST}`);
-}
-
-function checkArtifacts(files: PackFiles, m: PackManifest, cp: Checkpoint | null, f: Findings): void {
-  const ids = new Set<string>();
-  const leaves = new Set<number>();
-  for (const a of m.artifacts) {
-    if (ids.has(a.id) || leaves.has(a.leafIndex)) {
-      f.add(MANIFEST, a.id, `lists leaf ${a.leafIndex} or this artifact twice`);
-      continue;
-    }
-    ids.add(a.id);
-    leaves.add(a.leafIndex);
-    if (
-      a.record !== recordPath(a.leafIndex) ||
-      a.proof !== proofPath(a.leafIndex) ||
-      a.contents !== contentsPath(a.id.slice(7))
-    )
-      f.add(MANIFEST, a.id, `file paths do not follow the pack layout for leaf ${a.leafIndex}`);
-    const rec = checkRecord(files.get(a.record), a, f);
-    if (rec === null) continue;
-    checkProof(files.get(a.proof), a, rec.leaf, cp, f);
-    checkContents(files.get(a.contents), a, rec, f);
-  }
-}
-
-interface RecordFacts {
-  readonly digest: string;
-  readonly size: number;
-  readonly leaf: Buffer;
-}
-
-function checkRecord(file: PackFile | undefined, a: ManifestArtifact, f: Findings): RecordFacts | null {
-  if (file?.bytes == null) return missing(a.record, a, f);
-  let r;
-  try {
-    r = decodeRecord(file.bytes);
-  } catch (e) {
-    f.add(a.record, a.id, `not a canonical journal record (${(e as Error).message})`);
-    return null;
-  }
-  if (
-    r.type !== EVIDENCE_ADDED ||
-    r.v !== 1 ||
-    typeof r.digest !== "string" ||
-    !DIGEST.test(r.digest) ||
-    !Number.isSafeInteger(r.size)
-  ) {
-    f.add(a.record, a.id, `not an ${EVIDENCE_ADDED} v1 record`);
-    return null;
-  }
-  const size = r.size as number;
-  if (r.digest !== a.id) f.add(a.record, a.id, `the record is for ${r.digest}, not this artifact`);
-  if (size !== a.size) f.add(MANIFEST, a.id, `says ${a.size} bytes, the record says ${size}`);
-  return { digest: r.digest, size, leaf: leafHash(file.bytes) };
-}
-
-function checkProof(
-  file: PackFile | undefined,
-  a: ManifestArtifact,
-  leaf: Buffer,
-  cp: Checkpoint | null,
-  f: Findings,
-): void {
-  if (file?.bytes == null) return void missing(a.proof, a, f);
-  let p;
-  try {
-    p = parseProofFile(file.bytes, a.proof);
-  } catch (e) {
-    if (!(e instanceof PackJsonError)) throw e;
-    return f.add(a.proof, a.id, e.message);
-  }
-  if (p.leafIndex !== a.leafIndex)
-    f.add(a.proof, a.id, `proves leaf ${p.leafIndex}, the manifest says ${a.leafIndex}`);
-  if (cp === null) return;
-  if (p.treeSize !== cp.size)
-    f.add(a.proof, a.id, `is for tree size ${p.treeSize}, not the checkpoint's ${cp.size}`);
-  if (verifyInclusion(a.leafIndex, cp.size, leaf, p.proof, cp.root)) return;
-  // Blame the file that changed: a proof that still proves its own leaf hash means the record was altered.
-  if (!equalBytes(p.leafHash, leaf) && verifyInclusion(a.leafIndex, cp.size, p.leafHash, p.proof, cp.root))
-    f.add(a.record, a.id, `leaf hash is not the one the checkpoint includes at leaf ${a.leafIndex}`);
-  else
-    f.add(
-      a.proof,
-      a.id,
-      `inclusion proof of leaf ${a.leafIndex} does not verify against the checkpoint root`,
-    );
-}
-
-function checkContents(file: PackFile | undefined, a: ManifestArtifact, rec: RecordFacts, f: Findings): void {
-  if (file === undefined) return void missing(a.contents, a, f);
-  if (file.size !== rec.size) f.add(a.contents, a.id, `is ${file.size} bytes, the record says ${rec.size}`);
-  if (`sha256:${file.sha256}` !== rec.digest)
-    f.add(a.contents, a.id, `SHA-256 does not match the record's digest ${rec.digest}`);
-}
-
-function missing(path: string, a: ManifestArtifact, f: Findings): null {
-  f.add(path, a.id, "missing from the pack");
-  return null;
 }
