@@ -115,12 +115,12 @@ void test("another tenant's artifact gets the same 404 as a missing one, and bot
   assert.equal(h.server.ctx.writer.receipts, before + 2);
 });
 
-void test("a leaf newer than the anchor is a 400 that still leaves a receipt; unknown anchor is 404", async () => {
+void test("a leaf newer than the anchor is a 409 that still leaves a receipt; unknown anchor is 404", async () => {
   await anchorNow(opA);
   const id = await add(opA);
   const before = h.server.ctx.writer.receipts;
   const r = await get(`/v1/evidence/${id}/proof?anchor=1`, opA);
-  assert.equal(r.statusCode, 400);
+  assert.equal(r.statusCode, 409);
   assert.match(r.json<{ detail: string }>().detail, /anchor first/);
   assert.equal((await get(`/v1/evidence/${id}/proof?anchor=9999`, opA)).statusCode, 404);
   assert.equal(h.server.ctx.writer.receipts, before + 2);

@@ -20,14 +20,19 @@ export const ACTIONS = [
   "storage.read", // storage stats
   "audit.read", // access receipts
   "log.read", // the journal as tlog tiles
+  "backup.read", // list backups (locker-wide: ids, anchors, journal sizes)
+  "backup.create", // an online backup of the whole locker
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 const READ_META: readonly Action[] = ["evidence.list", "proof.read", "verify.read", "storage.read"];
 
+// Backups copy every tenant's evidence: only admin creates one. An operator
+// runs the locker day to day and so may see that backups exist (and what
+// they cover), but cannot start one; tenant-scoped tokens see no byte counts.
 const GRANTS: Readonly<Record<Role, readonly Action[]>> = {
   admin: ACTIONS,
-  operator: [...READ_META, "evidence.write", "evidence.read", "evidence.lifecycle", "anchor.create", "verify.run", "pack.export", "log.read"],
+  operator: [...READ_META, "evidence.write", "evidence.read", "evidence.lifecycle", "anchor.create", "verify.run", "pack.export", "log.read", "backup.read"],
   auditor: [...READ_META, "evidence.read", "pack.export", "audit.read", "log.read"],
   producer: ["evidence.write"],
   viewer: READ_META,

@@ -1,7 +1,9 @@
 import type { RouteSpec } from "../route.js";
 import { ANCHOR_ROUTES } from "./anchors.js";
+import { BACKUP_ROUTES } from "./backups.js";
 import { EVIDENCE_ROUTES } from "./evidence.js";
 import { OPS_ROUTES } from "./ops.js";
+import { PACK_ROUTES } from "./packs.js";
 import { PROOF_ROUTES } from "./proofs.js";
 import { STATUS_ROUTES } from "./status.js";
 import { VERIFY_ROUTES } from "./verify.js";
@@ -16,4 +18,6 @@ export const ROUTES: readonly RouteSpec[] = [
   ...VERIFY_ROUTES,
   ...STATUS_ROUTES,
   ...TLOG_ROUTES,
+  ...PACK_ROUTES,
+  ...BACKUP_ROUTES,
 ];

@@ -2,8 +2,9 @@ import type { FastifyRequest } from "fastify";
 import { requireAnchor } from "../../app/anchor-views.js";
 import { consistencyProof, inclusionProof, proofTreeSize } from "../../app/proofs.js";
 import { formatArtifactId } from "../../domains/evidence/metadata.js";
-import { isVigilError } from "../../errors.js";
+import { VigilError } from "../../errors.js";
 import { receipt, type ServerContext } from "../context.js";
+import { toProblem } from "../problem.js";
 import type { RouteSpec } from "../route.js";
 import { artifactFor } from "./artifact-lookup.js";
 import { ID_PARAMS, PROOF } from "./schemas.js";
@@ -39,12 +40,16 @@ async function inclusion(req: FastifyRequest, ctx: ServerContext) {
   const id = formatArtifactId(row.digest);
   try {
     const { size, anchor } = await target(req, ctx);
+    if (row.leafIndex >= size)
+      throw new VigilError(
+        "CONFLICT",
+        `${id} (leaf ${row.leafIndex}) is newer than anchor ${anchor?.seq ?? "-"}; anchor first`,
+      );
     const proof = await inclusionProof(ctx.vigil, row.leafIndex, size);
     await receipt(ctx, req, "proof.read", `proof ${id}`, "allowed", 200);
     return { id, ...proof, anchor: anchor === null ? null : { seq: anchor.seq, note: anchor.note } };
   } catch (e) {
-    const status = isVigilError(e) && e.code === "NOT_FOUND" ? 404 : 400;
-    await receipt(ctx, req, "proof.read", `proof ${id}`, "rejected", status);
+    await receipt(ctx, req, "proof.read", `proof ${id}`, "rejected", toProblem(e).problem.status);
     throw e;
   }
 }

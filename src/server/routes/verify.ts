@@ -6,6 +6,7 @@ import { ALL_TENANTS } from "../../domains/access/roles.js";
 import { VigilError } from "../../errors.js";
 import type { VerifyReport } from "../../verify/report.js";
 import { accessEvent, principalOf, receipt, type ServerContext } from "../context.js";
+import { oneAtATime } from "../one-at-a-time.js";
 import { toProblem } from "../problem.js";
 import type { RouteSpec } from "../route.js";
 
@@ -30,17 +31,12 @@ function visible(req: FastifyRequest, r: VerifyReport) {
   return principalOf(req).tenant === ALL_TENANTS ? r : tenantReportView(r);
 }
 
-/** Servers running a verification now: one at a time (a full run reads every blob). */
-const running = new WeakSet<ServerContext>();
-
 /**
  * POST /v1/verify: runs like `vigil verify`; the report is stored as an
  * artifact through the server's one writer, committed with the receipt.
  */
 async function runVerify(req: FastifyRequest, ctx: ServerContext) {
-  if (running.has(ctx)) throw new VigilError("CONFLICT", "a verification is already running");
-  running.add(ctx);
-  try {
+  return oneAtATime(ctx, "verification", async () => {
     const b = (req.body ?? {}) as Partial<VerifyRequest>;
     const ask: VerifyRequest = {
       mode: b.mode ?? "quick",
@@ -56,9 +52,7 @@ async function runVerify(req: FastifyRequest, ctx: ServerContext) {
       accessEvent(ctx, req, "verify.run", target, "allowed", 200),
     ]);
     return { reportId: o?.id ?? null, ...visible(req, report) };
-  } finally {
-    running.delete(ctx);
-  }
+  });
 }
 
 export const VERIFY_ROUTES: readonly RouteSpec[] = [
