@@ -5,6 +5,7 @@ import { pruneAuditExports, type RetentionResult } from "../../audit/retention.j
 import type { Clock } from "../../clock.js";
 import { VigilError } from "../../errors.js";
 import { withVigil } from "../context.js";
+import { registerReceiptsCommand } from "./audit-receipts.js";
 import { formatBytes, type Output } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
 
@@ -47,7 +48,8 @@ function renderRetention(r: RetentionResult): string {
 }
 
 export function registerAuditCommands(program: Command): void {
-  const audit = program.command("audit").description("daily audit exports of the journal");
+  const audit = program.command("audit").description("daily audit exports of the journal, access receipts");
+  registerReceiptsCommand(audit);
   audit
     .command("export")
     .description("write one UTC day's journal records as read-only JSONL plus a sha256sum file")

@@ -1,6 +1,7 @@
 import type { RouteSpec } from "../route.js";
 import { ANCHOR_ROUTES } from "./anchors.js";
 import { BACKUP_ROUTES } from "./backups.js";
+import { AUDIT_ROUTES } from "./audit.js";
 import { EVIDENCE_ROUTES } from "./evidence.js";
 import { OPS_ROUTES } from "./ops.js";
 import { PACK_ROUTES } from "./packs.js";
@@ -20,4 +21,5 @@ export const ROUTES: readonly RouteSpec[] = [
   ...TLOG_ROUTES,
   ...PACK_ROUTES,
   ...BACKUP_ROUTES,
+  ...AUDIT_ROUTES,
 ];

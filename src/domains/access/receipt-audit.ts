@@ -1,0 +1,205 @@
+import type { JournalRecord } from "../../journal/index.js";
+import { ACCESS, SERVER_STARTED, SERVER_STOPPED, type AccessEvent } from "./access-record.js";
+import type { ReceiptQuery } from "./receipt-query.js";
+
+/** A journal record with its leaf index, as a scan yields it. */
+export interface Leaf {
+  readonly index: number;
+  readonly record: JournalRecord;
+}
+
+/** One receipt as listed: who saw what, when, with what outcome. */
+export type ReceiptRow = AccessEvent & {
+  readonly server: string;
+  readonly seq: number;
+  readonly leaf: number;
+};
+
+/** One server process: its numbered receipt sequence and how it ended. */
+export interface RunSummary {
+  readonly server: string;
+  readonly startedAt: string | null;
+  readonly stoppedAt: string | null;
+  readonly receipts: number;
+  /** stopped: server.stopped recorded; current: the latest run, still running (or killed just now); unstopped: an earlier run that never stopped. */
+  readonly state: "stopped" | "current" | "unstopped";
+}
+
+export interface Gap {
+  readonly server: string;
+  readonly problem: string;
+}
+
+/** vigil.receipt-audit v1: the listing, the runs it spans and (with checkGaps) every hole in their numbering. */
+export interface ReceiptAudit {
+  readonly type: "vigil.receipt-audit";
+  readonly v: 1;
+  readonly query: ReceiptQuery;
+  readonly receipts: readonly ReceiptRow[];
+  readonly truncated: boolean;
+  readonly runs: readonly RunSummary[];
+  readonly gaps: readonly Gap[] | null;
+  readonly ok: boolean;
+}
+
+interface Run {
+  readonly server: string;
+  started: Leaf | null;
+  stopped: Leaf | null;
+  readonly receipts: { leaf: number; seq: number }[];
+  readonly problems: string[];
+}
+
+/** The types an audit reads; a scan passes only these. */
+export const RECEIPT_TYPES = [ACCESS, SERVER_STARTED, SERVER_STOPPED] as const;
+
+/**
+ * The audit over every access.receipt, server.started and server.stopped
+ * record in journal order. Runs are judged whole (numbering is per process,
+ * not per window): a run is reported when it overlaps [since, until).
+ * Pure: the records and the query are inputs.
+ */
+export function auditReceipts(leaves: Iterable<Leaf>, q: ReceiptQuery): ReceiptAudit {
+  const runs = new Map<string, Run>();
+  const rows: ReceiptRow[] = [];
+  const orphans: Gap[] = [];
+  let latest: string | null = null;
+  for (const l of leaves) {
+    const server = l.record.server;
+    if (typeof server !== "string") {
+      orphans.push({ server: "?", problem: `${l.record.type} at leaf ${l.index} names no server` });
+      continue;
+    }
+    const run = runOf(runs, server);
+    if (l.record.type === SERVER_STARTED) latest = server;
+    track(run, l, rows, q);
+  }
+  const inWindow = [...runs.values()].filter((r) => overlaps(r, q));
+  const summaries = inWindow.map((r) => summarise(r, r.server === latest));
+  const gaps = q.checkGaps ? [...orphans, ...inWindow.flatMap((r) => runGaps(r, r.server === latest))] : null;
+  const limited = q.limit === null ? rows : rows.slice(0, q.limit);
+  return {
+    type: "vigil.receipt-audit",
+    v: 1,
+    query: q,
+    receipts: limited,
+    truncated: limited.length < rows.length,
+    runs: summaries,
+    gaps,
+    ok: gaps === null || gaps.length === 0,
+  };
+}
+
+function runOf(runs: Map<string, Run>, server: string): Run {
+  let run = runs.get(server);
+  if (run === undefined) {
+    run = { server, started: null, stopped: null, receipts: [], problems: [] };
+    runs.set(server, run);
+  }
+  return run;
+}
+
+function track(run: Run, l: Leaf, rows: ReceiptRow[], q: ReceiptQuery): void {
+  const r = l.record;
+  if (r.type === SERVER_STARTED) {
+    if (run.started !== null) run.problems.push(`started again at leaf ${l.index}`);
+    else run.started = l;
+  } else if (r.type === SERVER_STOPPED) {
+    if (run.stopped !== null) run.problems.push(`stopped again at leaf ${l.index}`);
+    else run.stopped = l;
+  } else {
+    const row = receiptRow(l);
+    if (row === null) return void run.problems.push(`access.receipt at leaf ${l.index} is malformed`);
+    if (run.stopped !== null)
+      run.problems.push(`receipt seq ${row.seq} at leaf ${l.index} comes after server.stopped`);
+    run.receipts.push({ leaf: l.index, seq: row.seq });
+    if (selected(row, q)) rows.push(row);
+  }
+}
+
+/** A receipt read back, narrowed field by field; null when any field is not what the writer writes. */
+function receiptRow(l: Leaf): ReceiptRow | null {
+  const r = l.record;
+  const [at, tenant, token, role, action, target, outcome, requestId, server] = [
+    r.at,
+    r.tenant,
+    r.token,
+    r.role,
+    r.action,
+    r.target,
+    r.outcome,
+    r.requestId,
+    r.server,
+  ];
+  if (r.v !== 1 || !Number.isSafeInteger(r.seq) || !Number.isSafeInteger(r.status)) return null;
+  const strings = [at, tenant, token, role, action, target, outcome, requestId, server];
+  if (!strings.every((x) => typeof x === "string")) return null;
+  return {
+    leaf: l.index,
+    at,
+    tenant,
+    token,
+    role,
+    target,
+    requestId,
+    server,
+    action: action as AccessEvent["action"],
+    outcome: outcome as AccessEvent["outcome"],
+    status: r.status as number,
+    seq: r.seq as number,
+  } as ReceiptRow;
+}
+
+function selected(row: ReceiptRow, q: ReceiptQuery): boolean {
+  if (row.at < q.since || (q.until !== null && row.at >= q.until)) return false;
+  return q.tenant === null || row.tenant === q.tenant;
+}
+
+function at(l: Leaf | null): string | null {
+  return typeof l?.record.at === "string" ? l.record.at : null;
+}
+
+/** A run overlaps the window unless it ended before since or began at or after until. */
+function overlaps(r: Run, q: ReceiptQuery): boolean {
+  const start = at(r.started) ?? "";
+  const end = at(r.stopped);
+  return (end === null || end >= q.since) && (q.until === null || start < q.until);
+}
+
+function summarise(r: Run, isLatest: boolean): RunSummary {
+  const state = r.stopped !== null ? "stopped" : isLatest ? "current" : "unstopped";
+  return {
+    server: r.server,
+    startedAt: at(r.started),
+    stoppedAt: at(r.stopped),
+    receipts: r.receipts.length,
+    state,
+  };
+}
+
+/** Holes in one run: numbering that is not 1..n in order, a bad or missing start or stop. */
+function runGaps(r: Run, isLatest: boolean): Gap[] {
+  const problems = [...r.problems];
+  if (r.started === null) problems.push("has receipts or a stop but no server.started record");
+  let want = 1;
+  for (const { leaf, seq } of r.receipts) {
+    if (seq > want) problems.push(missing(want, seq - 1));
+    else if (seq < want)
+      problems.push(`receipt seq ${seq} at leaf ${leaf} repeats or goes back (expected ${want})`);
+    want = Math.max(want, seq + 1);
+  }
+  const last = r.stopped?.record.lastSeq;
+  if (r.stopped !== null && typeof last === "number" && last > want - 1) problems.push(missing(want, last));
+  if (r.stopped !== null && typeof last === "number" && last < want - 1)
+    problems.push(`server.stopped says the last receipt was ${last}, but receipts run to ${want - 1}`);
+  if (r.stopped !== null && typeof last !== "number") problems.push("server.stopped carries no lastSeq");
+  if (r.stopped === null && !isLatest)
+    problems.push(
+      `never stopped: no server.stopped after its start at ${at(r.started) ?? "?"} (the process died?)`,
+    );
+  return problems.map((problem) => ({ server: r.server, problem }));
+}
+
+function missing(from: number, to: number): string {
+  return from === to ? `receipt seq ${from} is missing` : `receipts seq ${from}..${to} are missing`;
+}
