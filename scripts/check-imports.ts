@@ -33,7 +33,8 @@ const FORBIDDEN: Record<string, string[]> = {
   packs: ["cli", "app"],
   lifecycle: ["cli"],
   replica: ["cli"],
-  server: ["cli"],
+  server: ["cli", "client"],
+  client: ["cli", "server"],
 };
 
 for (const f of files) {

@@ -2,20 +2,27 @@ import type { Command } from "commander";
 import { openVigil, type Vigil } from "../app/vigil.js";
 import { createOutput, type Output } from "./output.js";
 import { DEFAULT_TENANT, parseTenant } from "../domains/evidence/metadata.js";
+import { openClient } from "../client/open-client.js";
+import type { VigilClient } from "../client/vigil-client.js";
+import { programOptions } from "./program-options.js";
+import { remoteOf } from "./remote.js";
 
 export interface GlobalOptions {
   readonly data: string;
   readonly json: boolean;
-  /** The tenant evidence commands read and write. */
+  /** The tenant evidence commands read and write (checked when read: `token create --tenant '*'` is not one). */
   readonly tenant: string;
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ data?: string; json?: boolean; tenant?: string }>();
+  const o = programOptions<{ data?: string; json?: boolean; tenant?: string }>(cmd);
+  const tenant = o.tenant ?? process.env.VIGIL_TENANT ?? DEFAULT_TENANT;
   return {
     data: o.data ?? process.env.VIGIL_DATA ?? "./vigil-data",
     json: o.json === true,
-    tenant: parseTenant(o.tenant ?? process.env.VIGIL_TENANT ?? DEFAULT_TENANT, "--tenant"),
+    get tenant() {
+      return parseTenant(tenant, "--tenant");
+    },
   };
 }
 
@@ -34,6 +41,28 @@ export async function withVigil<T>(
     return await fn(v, createOutput(g.json), g);
   } finally {
     await v.close();
+  }
+}
+
+/**
+ * Opens the command's locker for one command, here or on the server of
+ * --server (remote-capable commands only: see remote.ts), and always closes it.
+ */
+export async function withClient<T>(
+  cmd: Command,
+  fn: (c: VigilClient, out: Output, g: GlobalOptions) => Promise<T>,
+): Promise<T> {
+  const g = globalOptions(cmd);
+  const remote = remoteOf(cmd);
+  const target =
+    remote === null
+      ? { kind: "local" as const, data: g.data, tenant: g.tenant }
+      : { kind: "remote" as const, remote };
+  const c = openClient(target, process.stdin);
+  try {
+    return await fn(c, createOutput(g.json), g);
+  } finally {
+    await c.close();
   }
 }
 

@@ -17,6 +17,7 @@ import { registerStorageCommands } from "./commands/storage.js";
 import { registerTokenCommands } from "./commands/token.js";
 import { registerTlogCommands } from "./commands/tlog.js";
 import { registerVerifyCommands } from "./commands/verify.js";
+import { refuseRemote } from "./remote.js";
 
 export function buildProgram(): Command {
   const program = new Command("vigil")
@@ -28,6 +29,8 @@ export function buildProgram(): Command {
       "--tenant <name>",
       "the tenant whose evidence a command works on (env VIGIL_TENANT, default: default)",
     )
+    .option("--server <url>", "work on the locker of a Vigil server (env VIGIL_SERVER; token in VIGIL_TOKEN)")
+    .hook("preAction", refuseRemote)
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? `vigil: ${s}` : s) });

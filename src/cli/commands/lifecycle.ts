@@ -2,33 +2,26 @@ import type { Command } from "commander";
 import { openContentSource } from "../../app/content-source.js";
 import type { Vigil } from "../../app/vigil.js";
 import { sha256 } from "../../journal/index.js";
-import {
-  hold,
-  markCorrupted,
-  recordRecovery,
-  release,
-  type LifecycleDeps,
-} from "../../domains/evidence/lifecycle.js";
+import { recordRecovery } from "../../domains/evidence/lifecycle.js";
+import type { LifecycleAction } from "../../client/vigil-client.js";
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
 import type { AppendItem } from "../../storage/log-store.js";
-import type { TenantDigest } from "../../storage/evidence-index.js";
-import { withVigil } from "../context.js";
+import { withClient, withVigil } from "../context.js";
+import { remoteCapable } from "../remote.js";
 import { registerCleanupCommands } from "./cleanup.js";
 import { lifecycleDeps } from "./lifecycle-deps.js";
 
-type Act = (deps: LifecycleDeps, key: TenantDigest, reason: string | undefined) => Promise<number>;
-
-function lifecycleCommand(ev: Command, name: string, description: string, act: Act, done: string): void {
-  ev.command(`${name} [id]`)
+function lifecycleCommand(ev: Command, name: LifecycleAction, description: string, done: string): void {
+  remoteCapable(ev.command(`${name} [id]`))
     .description(description)
     .option("--id <id>", "the artifact (instead of the positional id)")
     .option("--reason <text>", "why (required; recorded in the journal)")
     .action(async (pos: string | undefined, f: { id?: string; reason?: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out, g) => {
+      withClient(cmd, async (c, out) => {
         const id = pos ?? f.id;
         if (id === undefined) throw new VigilError("USAGE", `${name}: give the artifact id`);
-        const leaf = await act(lifecycleDeps(v), { digest: parseArtifactId(id), tenant: g.tenant }, f.reason);
+        const leaf = await c.lifecycle(name, parseArtifactId(id), f.reason);
         out.result(
           { id, action: name, recordLeaf: leaf, reason: f.reason },
           () => `${id} ${done} (journal leaf ${leaf})`,
@@ -91,19 +84,12 @@ async function fetchChecked(
 
 export function registerLifecycleCommands(program: Command): void {
   const ev = program.commands.find((c) => c.name() === "evidence") as Command;
-  lifecycleCommand(
-    ev,
-    "hold",
-    "place a legal hold: retention will not remove the contents",
-    hold,
-    "is on hold",
-  );
-  lifecycleCommand(ev, "release", "release a legal hold", release, "released from hold");
+  lifecycleCommand(ev, "hold", "place a legal hold: retention will not remove the contents", "is on hold");
+  lifecycleCommand(ev, "release", "release a legal hold", "released from hold");
   lifecycleCommand(
     ev,
     "mark-corrupted",
     "record an integrity incident; contents are kept for forensics",
-    markCorrupted,
     "marked corrupted",
   );
   program

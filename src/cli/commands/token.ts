@@ -5,6 +5,7 @@ import { VigilError } from "../../errors.js";
 import { withVigil } from "../context.js";
 import { table } from "../output.js";
 import { parseDuration } from "../parse-args.js";
+import { programOptions } from "../program-options.js";
 
 interface CreateFlags {
   role: string;
@@ -34,7 +35,13 @@ export function registerTokenCommands(program: Command): void {
             ? null
             : new Date(v.clock.now().getTime() + parseDuration(f.expires) * 1000).toISOString();
         const req = parseTokenRequest(
-          { name: f.name, role: f.role, tenant: f.tenant, expiresAt },
+          // Commander gives a --tenant after `token create` to the program's option of that name.
+          {
+            name: f.name,
+            role: f.role,
+            tenant: programOptions<CreateFlags>(cmd).tenant ?? f.tenant,
+            expiresAt,
+          },
           "token create",
         );
         const deps = { log: v.log, tokens: v.tokens, clock: v.clock, project: projectAll };

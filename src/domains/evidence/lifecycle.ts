@@ -21,7 +21,7 @@ async function requireArtifact(deps: LifecycleDeps, key: TenantDigest): Promise<
   return row;
 }
 
-function requireReason(reason: string | undefined): string {
+export function requireReason(reason: string | undefined): string {
   if (
     reason === undefined ||
     reason.trim() === "" ||
