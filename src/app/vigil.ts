@@ -11,6 +11,7 @@ import { VigilError } from "../errors.js";
 import { BlobFiles } from "../storage/fs/blob-files.js";
 import { describeUrl } from "../storage/postgres/describe-url.js";
 import { openDatabase } from "../storage/sqlite/open-database.js";
+import { flushedLog, WalSync } from "../storage/sqlite/wal-sync.js";
 import { SqliteBlobStore } from "../storage/sqlite/sqlite-blob-store.js";
 import { SqliteEvidenceIndex } from "../storage/sqlite/sqlite-evidence-index.js";
 import { SqliteLogStore } from "../storage/sqlite/sqlite-log-store.js";
@@ -42,6 +43,12 @@ export interface Vigil {
 
 export interface OpenOptions {
   readonly clock?: Clock;
+  /**
+   * Flush commits in the thread pool instead of inside them (the server: a
+   * flush then never blocks the requests being read meanwhile). Appends and
+   * checkpoints still resolve only once durable.
+   */
+  readonly flushOffLoop?: boolean;
 }
 
 export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
@@ -53,10 +60,12 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
     );
   if (!existsSync(paths.database))
     throw new VigilError("STORAGE_CORRUPT", `database ${paths.database} is missing`);
-  const db = openDatabase(paths.database, { create: false });
+  const offLoop = options.flushOffLoop === true;
+  const db = openDatabase(paths.database, { create: false, synchronous: offLoop ? "NORMAL" : "FULL" });
   const files = new BlobFiles(paths.blobs);
-  const log =
+  const store =
     config.replicaOf === undefined ? new SqliteLogStore(db) : new FollowerLogStore(db, config.origin);
+  const log = offLoop ? flushedLog(store, new WalSync(paths.database)) : store;
   return {
     config,
     paths,

@@ -31,7 +31,7 @@ export async function startHarness(config: Partial<ServerConfig> = {}): Promise<
   const root = mkdtempSync(join(tmpdir(), "vigil-server-"));
   const dataDir = join(root, "locker");
   initLocker(dataDir, systemClock);
-  const v = openVigil(dataDir);
+  const v = openVigil(dataDir, { flushOffLoop: true }); // as `vigil serve` opens it
   const deps = { log: v.log, tokens: v.tokens, clock: v.clock, project: projectAll };
   const server = await startServer(v, { ...DEFAULT_SERVER_CONFIG, anchorIntervalMs: 0, ...config }, false);
   let closed = false;

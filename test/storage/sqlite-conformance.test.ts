@@ -12,12 +12,17 @@ import {
   type Stores,
 } from "./conformance.js";
 
-/** The embedded adapters: SQLite log/index/inline blobs plus the filesystem blob directory. */
-const sqlite: StoreFactory = {
+/**
+ * The embedded adapters: SQLite log/index/inline blobs plus the filesystem
+ * blob directory; `offLoop` as the server opens them (commits flushed by
+ * WalSync in the thread pool).
+ */
+const sqliteWith = (offLoop: boolean): StoreFactory => ({
   create() {
     const dir = join(mkdtempSync(join(tmpdir(), "vigil-conf-")), "locker");
     initLocker(dir, systemClock);
-    let v = openVigil(dir);
+    const open = () => openVigil(dir, { flushOffLoop: offLoop });
+    let v = open();
     const view = (): Stores => ({ log: v.log, blobs: v.blobs, evidence: v.evidence });
     return Promise.resolve({
       ...view(),
@@ -26,7 +31,7 @@ const sqlite: StoreFactory = {
       },
       async reopen() {
         await v.close();
-        v = openVigil(dir);
+        v = open();
         return view();
       },
       async destroy() {
@@ -37,7 +42,9 @@ const sqlite: StoreFactory = {
       },
     });
   },
-};
+});
 
-runStorageConformance("sqlite", sqlite);
-runLifecycleConformance("sqlite", sqlite);
+runStorageConformance("sqlite", sqliteWith(false));
+runLifecycleConformance("sqlite", sqliteWith(false));
+runStorageConformance("sqlite, flushed off the event loop", sqliteWith(true));
+runLifecycleConformance("sqlite, flushed off the event loop", sqliteWith(true));

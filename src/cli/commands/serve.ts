@@ -34,7 +34,7 @@ async function serve(f: ServeFlags, cmd: Command): Promise<void> {
   const config = parseServerConfig(readConfigFile(f.config), env);
   const created = !existsSync(lockerPaths(g.data).config);
   if (created) initLocker(g.data, systemClock);
-  const server = await startServer(openVigil(g.data), config);
+  const server = await startServer(openVigil(g.data, { flushOffLoop: true }), config);
   const data = resolve(g.data);
   process.stderr.write(
     `vigil: ${created ? "created a new locker and " : ""}serving ${data} on ${server.url ?? "?"}\n` +

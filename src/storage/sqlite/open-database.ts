@@ -7,7 +7,15 @@ import { migrate } from "./schema.js";
  * Opens the locker database: WAL with synchronous=FULL so a commit is on disk
  * before it returns (acknowledged data survives kill -9 and power loss).
  */
-export function openDatabase(file: string, options: { create: boolean; readonly?: boolean }): SqliteDatabase {
+export function openDatabase(
+  file: string,
+  options: {
+    create: boolean;
+    readonly?: boolean;
+    /** NORMAL: commits are flushed by the caller (WalSync), off the event loop. */
+    synchronous?: "FULL" | "NORMAL";
+  },
+): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     db = new Database(file, {
@@ -23,7 +31,7 @@ export function openDatabase(file: string, options: { create: boolean; readonly?
   try {
     if (options.readonly !== true) {
       db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = FULL");
+      db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
       // Checkpoint the WAL every 64 MiB instead of 4 MiB: index pages rewritten by many
       // batches are copied back once, not once per batch (+13 % batched ingest).
       db.pragma("wal_autocheckpoint = 16384");
