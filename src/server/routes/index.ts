@@ -3,6 +3,7 @@ import { ANCHOR_ROUTES } from "./anchors.js";
 import { BACKUP_ROUTES } from "./backups.js";
 import { AUDIT_ROUTES } from "./audit.js";
 import { EVIDENCE_ROUTES } from "./evidence.js";
+import { openApiRoute } from "./openapi-route.js";
 import { OPS_ROUTES } from "./ops.js";
 import { PACK_ROUTES } from "./packs.js";
 import { PROOF_ROUTES } from "./proofs.js";
@@ -22,4 +23,5 @@ export const ROUTES: readonly RouteSpec[] = [
   ...PACK_ROUTES,
   ...BACKUP_ROUTES,
   ...AUDIT_ROUTES,
+  openApiRoute(() => ROUTES),
 ];
