@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { Request } from "autocannon";
 import { openVigil } from "../src/app/vigil.js";
 import { anchorNow, ingest, tempDir } from "./lib.js";
-import { report } from "./report.js";
+import { report, type Figure } from "./report.js";
 import {
   benchConfig,
   commitFloor,
@@ -80,30 +80,20 @@ try {
     return `/v1/proofs/consistency?from=${a}&to=${a + 1 + Math.floor(Math.random() * (N - a))}`;
   };
   await measure(server, token, inclusion, 16); // warm-up: JIT, page cache
-  const figures = [];
-  for (const c of [1, 16]) {
-    const inc = await measure(server, token, inclusion, c);
-    const con = await measure(server, token, consistency, c);
-    figures.push(
-      {
-        figure: `inclusion proof at ${N} entries, ${c} conn, p99`,
-        value: inc.p99,
-        unit: "ms",
-        target: "<= 3",
-      },
-      { figure: `inclusion proof, ${c} conn, p50`, value: inc.p50, unit: "ms" },
-      { figure: `inclusion proofs per second, ${c} conn`, value: inc.rps, unit: "req/s" },
-      { figure: `server CPU per inclusion proof, ${c} conn`, value: inc.cpuUs, unit: "us" },
-      {
-        figure: `consistency proof at ${N} entries, ${c} conn, p99`,
-        value: con.p99,
-        unit: "ms",
-        target: "<= 3",
-      },
-      { figure: `consistency proof, ${c} conn, p50`, value: con.p50, unit: "ms" },
-      { figure: `consistency proofs per second, ${c} conn`, value: con.rps, unit: "req/s" },
-    );
-  }
+  const figures: Figure[] = [];
+  for (const c of [1, 16])
+    for (const [kind, next] of [
+      ["inclusion", inclusion],
+      ["consistency", consistency],
+    ] as const) {
+      const r = await measure(server, token, next, c);
+      figures.push(
+        { figure: `${kind} proof at ${N} entries, ${c} conn, p99`, value: r.p99, unit: "ms", target: "<= 3" },
+        { figure: `${kind} proof, ${c} conn, p50`, value: r.p50, unit: "ms" },
+        { figure: `${kind} proofs per second, ${c} conn`, value: r.rps, unit: "req/s" },
+        { figure: `server CPU per ${kind} proof, ${c} conn`, value: r.cpuUs, unit: "us" },
+      );
+    }
   const floor = commitFloor(dir);
   figures.push({
     figure: "floor: one durable SQLite commit (an inclusion read's receipt), p50",
