@@ -272,5 +272,13 @@ void test(
     assert.notEqual(again.status, 0);
     assert.match(again.stderr, /not empty/);
     assert.equal(vigil(data, "restore").status, 2, "restore needs --backup or --to-anchor");
+    // The runbook's spelling (DR-001) restores the same backup.
+    const viaId = join(root, "restored-by-id");
+    const byId = json<{ restored: string; verification: { result: string } }>(
+      vigil(data, "--json", "restore", "--backup-id", made.id, "--target", viaId),
+    );
+    assert.deepEqual([byId.restored, byId.verification.result], [made.id, "passed"]);
+    const both = vigil(data, "restore", "--backup", made.id, "--backup-id", "other", "--target", viaId);
+    assert.equal(both.status, 2);
   },
 );

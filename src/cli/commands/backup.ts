@@ -97,6 +97,8 @@ function renderList(rows: readonly BackupSummary[]): string {
 
 interface RestoreFlags {
   backup?: string;
+  /** The runbook's spelling (stella-evidence-locker-runbook DR-001). */
+  backupId?: string;
   toAnchor?: number;
   target?: string;
   dir?: string;
@@ -108,14 +110,18 @@ function registerRestore(program: Command): void {
     .command("restore")
     .description("restore a backup into a new locker, or roll a locker back to an anchor (point in time)")
     .option("--backup <id>", "the backup to restore (an id under <data>/backups, or a directory)")
+    .option("--backup-id <id>", "the same as --backup")
     .option("--to-anchor <n>", "roll back to exactly the tree of anchor N", parseIntArg("--to-anchor", 1))
     .option("--target <dir>", "restore into this new directory (required with --backup)")
     .option("--dir <dir>", "where the backups are (default <data>/backups)")
     .option("--signing-key <file>", "the locker's signing key, when the backup holds none")
     .action(async (f: RestoreFlags, cmd: Command) => {
-      if ((f.backup === undefined) === (f.toAnchor === undefined))
+      if (f.backup !== undefined && f.backupId !== undefined && f.backup !== f.backupId)
+        throw new VigilError("USAGE", "restore: --backup and --backup-id name different backups");
+      const backup = f.backup ?? f.backupId;
+      if ((backup === undefined) === (f.toAnchor === undefined))
         throw new VigilError("USAGE", "restore: give exactly one of --backup ID or --to-anchor N");
-      if (f.backup !== undefined) return restoreFromBackup(cmd, f, f.backup);
+      if (backup !== undefined) return restoreFromBackup(cmd, f, backup);
       return withVigil(cmd, async (v, out) => rollBack(v, out, f.toAnchor as number, f.target));
     });
 }
