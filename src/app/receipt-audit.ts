@@ -11,6 +11,6 @@ import type { LogReader } from "../storage/log-reader.js";
 /** The receipt audit over the whole journal (runs are judged whole, so every receipt is read). */
 export async function runReceiptAudit(log: LogReader, q: ReceiptQuery): Promise<ReceiptAudit> {
   const leaves: Leaf[] = [];
-  for await (const l of recordsOfType(log, RECEIPT_TYPES)) leaves.push(l);
+  for await (const l of recordsOfType(log, RECEIPT_TYPES, 0, await log.size())) leaves.push(l);
   return auditReceipts(leaves, q);
 }

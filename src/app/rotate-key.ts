@@ -44,7 +44,7 @@ export async function rotateKey(v: Vigil): Promise<Rotation> {
   const old = loadSigner(v.paths.signingKey);
   const next = nextKeyPaths(v.paths.signingKey, v.paths.verifierKey);
   const pending = existsSync(next.key) ? loadSigner(next.key) : null;
-  const last = (await readRotations(v.log)).at(-1);
+  const last = (await readRotations(v.log, await v.log.size())).at(-1);
   const recorded = pending !== null && last !== undefined && names(last.record.to, pending);
   if (!recorded) await assertNoServer(v);
   const signer = recorded ? pending : writeNextKey(v.config.origin, next);
@@ -78,7 +78,8 @@ async function seal(v: Vigil, old: Signer, size: number): Promise<number> {
  */
 async function assertNoServer(v: Vigil): Promise<void> {
   let last: IndexedRecord | undefined;
-  for await (const r of recordsOfType(v.log, [SERVER_STARTED, SERVER_STOPPED])) last = r;
+  for await (const r of recordsOfType(v.log, [SERVER_STARTED, SERVER_STOPPED], 0, await v.log.size()))
+    last = r;
   if (last?.record.type !== SERVER_STARTED) return;
   const { server, at } = last.record as { server?: unknown; at?: unknown };
   throw new VigilError(

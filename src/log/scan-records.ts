@@ -9,17 +9,16 @@ export interface IndexedRecord {
 }
 
 /**
- * The records of the given types in leaves [start, end), in journal order.
+ * The records of the given types in leaves [start, stop), in journal order.
  * Entries are matched on their canonical `"type":"…"` bytes before any parse,
  * so a scan of a large journal decodes only the records it returns.
  */
 export async function* recordsOfType(
-  log: LogReader,
+  log: Pick<LogReader, "readEntries">,
   types: readonly string[],
-  start = 0,
-  end?: number,
+  start: number,
+  stop: number,
 ): AsyncGenerator<IndexedRecord> {
-  const stop = end ?? (await log.size());
   const markers = types.map((t) => Buffer.from(`"type":${JSON.stringify(t)}`));
   for (let lo = start; lo < stop; lo += SCAN_CHUNK) {
     for (const e of await log.readEntries(lo, Math.min(stop, lo + SCAN_CHUNK))) {

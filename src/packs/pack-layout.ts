@@ -14,8 +14,10 @@ export const CHAIN = "chain.json";
 export const VERIFIER_KEY = "verifier.key";
 export const SUMS = "SHA256SUMS";
 export const README = "README.txt";
+/** Only in packs of a locker whose key was rotated (pack-keys.ts). */
+export const KEYS = "keys.json";
 
-const TOP_LEVEL = new Set([MANIFEST, CHECKPOINT, CHAIN, VERIFIER_KEY, SUMS, README]);
+const TOP_LEVEL = new Set([MANIFEST, CHECKPOINT, CHAIN, VERIFIER_KEY, SUMS, README, KEYS]);
 export const PACK_DIRS = ["contents", "proofs", "records"] as const;
 
 const LEAF = "(0|[1-9][0-9]{0,15})";

@@ -4,10 +4,12 @@ import {
   leafHash,
   verifyConsistency,
   verifyInclusion,
+  type JournalRecord,
   type NodeId,
 } from "../journal/index.js";
 import { formatArtifactId } from "../domains/evidence/metadata.js";
 import { VigilError } from "../errors.js";
+import { readRotations } from "../log/key-chain.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import type { EvidenceIndex } from "../storage/evidence-index.js";
 import type { EvidenceRow } from "../storage/index-ops.js";
@@ -43,6 +45,8 @@ export interface PackPlan {
   readonly mtime: Date;
   readonly verifierKey: string;
   readonly chain: ChainFile;
+  /** key.rotated records the checkpoint covers (none: no keys.json). */
+  readonly rotations: readonly JournalRecord[];
   readonly artifacts: readonly PackedArtifact[];
 }
 
@@ -70,6 +74,7 @@ export async function planPack(src: PackSource, rows: readonly EvidenceRow[]): P
     mtime: new Date(anchor.createdAt),
     verifierKey: src.verifierKey,
     chain: await chainTo(src, anchor),
+    rotations: (await readRotations(src.log, anchor.size)).map((r) => r.record),
     artifacts,
   };
 }

@@ -31,6 +31,8 @@ Layout:
   checkpoint           the signed checkpoint (C2SP signed note)
   chain.json           consistency proofs from every earlier anchor to the checkpoint
   verifier.key         the locker's verifier key, for reference
+  keys.json            (after a key rotation) key.rotated records, each signed by the old
+                       and the new key: a key you trust leads to the one that signed
   SHA256SUMS           SHA-256 of every other file
 `;
 }

@@ -11,6 +11,7 @@ import { packJson } from "./json-fields.js";
 import { manifestJson } from "./manifest.js";
 import {
   CHAIN,
+  KEYS,
   CHECKPOINT,
   contentsPath,
   MANIFEST,
@@ -21,6 +22,7 @@ import {
   SUMS,
   VERIFIER_KEY,
 } from "./pack-layout.js";
+import { keysJson } from "./pack-keys.js";
 import { chainJson, proofJson } from "./pack-proofs.js";
 import type { PackedArtifact, PackPlan } from "./plan-pack.js";
 import { readmeText } from "./readme.js";
@@ -55,6 +57,7 @@ export async function stagePack(
   put(CHECKPOINT, Buffer.from(plan.note, "utf8"));
   put(CHAIN, packJson(chainJson(plan.chain)));
   put(VERIFIER_KEY, Buffer.from(`${plan.verifierKey}\n`, "utf8"));
+  if (plan.rotations.length > 0) put(KEYS, packJson(keysJson(plan.rotations)));
   for (const a of plan.artifacts) {
     put(recordPath(a.leafIndex), a.record);
     put(proofPath(a.leafIndex), packJson(proofJson(a.proof)));

@@ -18,20 +18,22 @@ export type Opened =
   | { readonly ok: false; readonly unsigned: boolean; readonly problem: string };
 
 /**
- * Opens a C2SP signed checkpoint with the trusted key only. Signatures by
- * other keys are ignored (signed-note), so a pack cannot vouch for itself:
- * its own verifier.key plays no part here.
+ * Opens a C2SP signed checkpoint with the trusted keys only: the user's, and
+ * those its rotation statements lead to (keys.json). Signatures by other keys
+ * are ignored (signed-note), so a pack cannot vouch for itself: its own
+ * verifier.key plays no part here.
  */
-export function openTrusted(note: string, trusted: Verifier): Opened {
+export function openTrusted(note: string, keys: readonly Verifier[]): Opened {
   let parsed;
   try {
     parsed = parseNote(note);
   } catch (e) {
     return { ok: false, unsigned: false, problem: `not a signed note (${(e as Error).message})` };
   }
-  const sigs = parsed.signatures.filter((s) => s.name === trusted.name && s.keyId === trusted.keyId);
-  if (sigs.length === 0)
-    return { ok: false, unsigned: true, problem: `not signed by the trusted key ${trusted.name}` };
+  const trusted = keys.find((k) => parsed.signatures.some((s) => s.name === k.name && s.keyId === k.keyId));
+  const sigs = parsed.signatures.filter((s) => s.name === trusted?.name && s.keyId === trusted.keyId);
+  if (trusted === undefined)
+    return { ok: false, unsigned: true, problem: `not signed by the trusted key ${keys[0]?.name ?? ""}` };
   const msg = Buffer.from(parsed.text, "utf8");
   if (!sigs.every((s) => trusted.verify(msg, s.signature)))
     return {
@@ -54,7 +56,7 @@ export function openTrusted(note: string, trusted: Verifier): Opened {
 export function checkPackCheckpoint(
   note: string,
   manifest: PackManifest,
-  trusted: Verifier,
+  trusted: readonly Verifier[],
   f: Findings,
 ): Checkpoint | null {
   const opened = openTrusted(note, trusted);
@@ -80,7 +82,7 @@ export function checkPackCheckpoint(
 export function checkChain(
   bytes: Buffer,
   cp: Checkpoint | null,
-  trusted: Verifier,
+  trusted: readonly Verifier[],
   f: Findings,
 ): ChainFile | null {
   let chain: ChainFile;
@@ -120,7 +122,7 @@ export function checkSince(
   since: { readonly name: string; readonly note: string },
   cp: Checkpoint | null,
   chain: ChainFile | null,
-  trusted: Verifier,
+  trusted: readonly Verifier[],
   f: Findings,
 ): SinceResult {
   try {

@@ -1,10 +1,11 @@
-import { parseVerifierKey, type Verifier } from "../journal/index.js";
+import { parseVerifierKey, sameKey, trustThroughRotations, type Verifier } from "../journal/index.js";
 import { VigilError } from "../errors.js";
 import { Findings, type PackFinding } from "./findings.js";
-import { b64 } from "./json-fields.js";
+import { b64, PackJsonError } from "./json-fields.js";
 import { parseManifest } from "./manifest.js";
 import type { PackFiles } from "./pack-files.js";
-import { CHAIN, CHECKPOINT, MANIFEST, SUMS, VERIFIER_KEY } from "./pack-layout.js";
+import { parseKeys } from "./pack-keys.js";
+import { CHAIN, CHECKPOINT, KEYS, MANIFEST, SUMS, VERIFIER_KEY } from "./pack-layout.js";
 import { checkArtifacts } from "./verify-artifacts.js";
 import { checkSums, checkUnreferenced, Owners } from "./verify-sums.js";
 import { parseSums } from "./sha256sums.js";
@@ -42,12 +43,12 @@ export interface PackReport {
  * are returned as findings.
  */
 export function verifyPack(files: PackFiles, opts: VerifyPackOptions): PackReport {
-  const trusted = parseTrustedKey(opts.trustedKey);
   const pack = parseStructure(files, opts.where);
   const f = new Findings();
+  const trusted = trustedKeys(parseTrustedKey(opts.trustedKey), files, f);
   const owners = new Owners(pack.manifest);
   checkSums(files, pack.sums, owners, f);
-  if (pack.packKey !== opts.trustedKey.trim()) f.key(`${VERIFIER_KEY} in the pack is not the trusted key`);
+  if (!isTrusted(pack.packKey, trusted)) f.key(`${VERIFIER_KEY} in the pack is not the trusted key`);
   const cp = checkPackCheckpoint(pack.note, pack.manifest, trusted, f);
   const referenced = checkArtifacts(files, pack.manifest, cp, f);
   checkUnreferenced(files, referenced, owners, f);
@@ -84,6 +85,28 @@ function parseStructure(files: PackFiles, where: string) {
     chain: required(files, CHAIN, where),
     packKey: required(files, VERIFIER_KEY, where).toString("utf8").trim(),
   };
+}
+
+/** The trusted key, and every key its rotation statements in keys.json lead to. */
+function trustedKeys(trusted: Verifier, files: PackFiles, f: Findings): Verifier[] {
+  const bytes = files.get(KEYS)?.bytes;
+  if (bytes === undefined || bytes === null) return [trusted];
+  try {
+    return trustThroughRotations(trusted, parseKeys(bytes));
+  } catch (e) {
+    if (!(e instanceof PackJsonError)) throw e;
+    f.add(KEYS, null, e.message);
+    return [trusted];
+  }
+}
+
+function isTrusted(packKey: string, trusted: readonly Verifier[]): boolean {
+  try {
+    const k = parseVerifierKey(packKey);
+    return trusted.some((t) => sameKey(t, k));
+  } catch {
+    return false;
+  }
 }
 
 export function parseTrustedKey(text: string): Verifier {

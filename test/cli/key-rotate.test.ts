@@ -6,6 +6,7 @@
  * rotating under a running server; and a crashed rotation resumes.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -197,4 +198,71 @@ void test("a rotation that crashed after its record is finished by running rotat
   expectOk(vigil(copy, "anchor", "create"));
   const checks = verifyAll(copy);
   assert.ok(checks.every((c) => c.ok));
+});
+
+interface PackReport {
+  ok: boolean;
+  findings: { file: string; problem: string }[];
+  keyProblems: string[];
+}
+
+/** `vigil verify --offline` of a pack with a trusted key; the report and the exit code. */
+function verifyPack(pack: string, key: string): PackReport {
+  return expectJson<PackReport>(
+    vigil(join(root, "none"), "--json", "verify", "--offline", "--input", pack, "--trusted-key", key),
+  );
+}
+
+void test("offline packs after a rotation: keys.json leads the old trusted key to the new one (and back)", () => {
+  const pack = join(root, "rotated-pack");
+  expectOk(vigil(data, "export", "--query", "--domain", "keys", "-o", pack));
+  const keys = JSON.parse(readFileSync(join(pack, "keys.json"), "utf8")) as { rotations: { to: string }[] };
+  assert.deepEqual(
+    keys.rotations.map((r) => r.to),
+    [newVkey],
+  );
+  for (const key of [oldVkey, newVkey]) {
+    const rep = verifyPack(pack, key);
+    assert.deepEqual([rep.ok, rep.findings, rep.keyProblems], [true, [], []]);
+  }
+  const strangerKey = expectOk(vigil(newLocker(root, "stranger"), "key", "show")).stdout.trim();
+  expectError(
+    vigil(join(root, "none"), "verify", "--offline", "--input", pack, "--trusted-key", strangerKey),
+    6,
+  );
+});
+
+void test("a forged keys.json (sums fixed up) leads nowhere: the old key does not reach the new one", () => {
+  const pack = join(root, "forged-pack");
+  expectOk(vigil(data, "export", "--query", "--domain", "keys", "-o", pack));
+  const path = join(pack, "keys.json");
+  const keys = JSON.parse(readFileSync(path, "utf8")) as { rotations: { statement: string }[] };
+  const r = keys.rotations[0] as { statement: string };
+  r.statement = r.statement.replace(/\n\n— .*\n/, "\n\n"); // drop the old key's signature line
+  const bytes = Buffer.from(`${JSON.stringify(keys, null, 2)}\n`);
+  writeFileSync(path, bytes);
+  const sums = readFileSync(join(pack, "SHA256SUMS"), "utf8").replace(
+    /^[0-9a-f]{64}( [ *]?keys\.json)$/m,
+    (_m, rest: string) => `${createHash("sha256").update(bytes).digest("hex")}${rest}`,
+  );
+  writeFileSync(join(pack, "SHA256SUMS"), sums);
+  expectError(
+    vigil(join(root, "none"), "verify", "--offline", "--input", pack, "--trusted-key", oldVkey),
+    6,
+    /checkpoint is not signed by the trusted key/,
+  );
+  // The new key verifies its own checkpoint, but no longer reaches the old key's anchors in chain.json.
+  const rep = expectJson<PackReport>(
+    vigil(join(root, "none"), "--json", "verify", "--offline", "--input", pack, "--trusted-key", newVkey),
+    1,
+  );
+  assert.deepEqual(rep.keyProblems, []);
+  assert.deepEqual(
+    rep.findings.map((x) => x.problem.replace(/ vigil\.local\S*/, "")),
+    [
+      "anchor 1 (size 1): not signed by the trusted key",
+      "anchor 2 (size 2): not signed by the trusted key",
+      "anchor 3 (size 3): not signed by the trusted key",
+    ],
+  );
 });
