@@ -91,13 +91,16 @@ export interface KeyChain {
 
 /**
  * The key history from the journal's key.rotated records (leaf index and
- * record, in order) and the key in use now. Rotation at leaf r hands sizes
- * >= r+1 to the new key; the old key keeps sizes <= r+1 (its sealing
- * checkpoint covers the record). A bad record is reported and skipped.
+ * record, in order), anchored at a key the caller trusts: the signing key in
+ * use, or a replica's pinned key, which may be any key of the chain (every
+ * statement is signed by both its keys, so one trusted key vouches for the
+ * linked rest). Rotation at leaf r hands sizes >= r+1 to the new key; the old
+ * key keeps sizes <= r+1 (its sealing checkpoint covers the record). A bad
+ * record is reported and skipped.
  */
 export function buildKeyChain(
   rotations: readonly { index: number; record: JournalRecord }[],
-  current: Verifier,
+  trusted: Verifier,
 ): KeyChain {
   const problems: string[] = [];
   const spans: KeySpan[] = [];
@@ -114,10 +117,22 @@ export function buildKeyChain(
     spans.push({ verifier: c.from, verifierKey: (record as KeyRotatedRecord).from, from, until: index + 1 });
     [key, from] = [c.to, index + 1];
   }
-  if (key !== null && !sameKey(key, current))
-    problems.push("the last key.rotated record does not name the signing key in use");
-  spans.push({ verifier: current, verifierKey: null, from, until: null });
+  spans.push({
+    verifier: key ?? trusted,
+    verifierKey: key === null ? null : lastTo(rotations),
+    from,
+    until: null,
+  });
+  if (!spans.some((s) => sameKey(s.verifier, trusted)))
+    problems.push(
+      "the trusted key (the signing key in use, or the key a replica follows) is not a key of the chain",
+    );
   return { spans, problems };
+}
+
+function lastTo(rotations: readonly { record: JournalRecord }[]): string | null {
+  const to = rotations.at(-1)?.record.to;
+  return typeof to === "string" ? to : null;
 }
 
 /** Signed notes name a key by name and key id (C2SP signed-note). */

@@ -1,4 +1,12 @@
-import { equalBytes, openNote, parseCheckpoint, verifyConsistency, type Verifier } from "../journal/index.js";
+import {
+  equalBytes,
+  openNote,
+  parseCheckpoint,
+  verifiersFor,
+  verifyConsistency,
+  type KeyChain,
+  type Verifier,
+} from "../journal/index.js";
 import { VigilError } from "../errors.js";
 import type { StoredCheckpoint } from "../storage/log-reader.js";
 import type { ReplicaSource } from "./replica-source.js";
@@ -7,6 +15,8 @@ import type { ReplicaSource } from "./replica-source.js";
 export interface Pinned {
   readonly origin: string;
   readonly verifier: Verifier;
+  /** The source's key chain (key.rotated records) from the pinned key: which key signs which size. */
+  readonly keys?: KeyChain;
 }
 
 /**
@@ -51,7 +61,8 @@ function checkLinkPoint(
 function checkSigned(pinned: Pinned, c: StoredCheckpoint): void {
   let body;
   try {
-    body = parseCheckpoint(openNote(c.note, [pinned.verifier]).text);
+    const keys = pinned.keys === undefined ? [pinned.verifier] : verifiersFor(pinned.keys, c.size);
+    body = parseCheckpoint(openNote(c.note, keys).text);
   } catch (e) {
     throw new VigilError(
       "PROOF_INVALID",

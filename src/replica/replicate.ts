@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
-import { equalBytes } from "../journal/index.js";
+import { buildKeyChain, equalBytes, KEY_ROTATED, type KeyChain } from "../journal/index.js";
+import { readRotations } from "../log/key-chain.js";
+import { recordsOfType } from "../log/scan-records.js";
 import { initLocker } from "../app/init-locker.js";
 import { parseLockerConfig } from "../app/locker-config.js";
 import { lockerPaths } from "../app/paths.js";
@@ -72,12 +74,24 @@ function ensureFollower(to: string, id: SourceIdentity, clock: Clock): boolean {
       "CONFLICT",
       `${to} is a locker of its own, not a replica; refusing to replicate into it`,
     );
-  if (mine.origin !== id.origin || mine.verifierKey.trim() !== id.verifierKey.trim())
-    throw new VigilError(
-      "CONFLICT",
-      `${to} follows ${mine.origin} with another key, not ${id.origin} with this source's; refusing`,
-    );
+  // The source's key may differ from the pinned one after a rotation: its checkpoints are then
+  // accepted only through the key chain from the pinned key (acceptCheckpoints).
+  if (mine.origin !== id.origin)
+    throw new VigilError("CONFLICT", `${to} follows ${mine.origin}, not ${id.origin}; refusing`);
   return false;
+}
+
+/**
+ * The key chain from the pinned key through the key.rotated records the
+ * follower holds and those the source offers beyond them: a rotation the
+ * pinned key (or its successor) signed lets the follower accept the new key.
+ */
+async function sourceKeyChain(v: Vigil, source: ReplicaSource): Promise<KeyChain> {
+  const held = await v.log.size();
+  const end = (await source.latestCheckpoint())?.size ?? held;
+  const rotations = await readRotations(v.log, held);
+  for await (const r of recordsOfType(source, [KEY_ROTATED], held, end)) rotations.push(r);
+  return buildKeyChain(rotations, v.verifier);
 }
 
 async function follow(
@@ -88,7 +102,12 @@ async function follow(
   if (!(log instanceof FollowerLogStore))
     throw new VigilError("INTERNAL", "a replica opened without its follower log");
   const mine = await log.latestCheckpoint();
-  const fresh = await acceptCheckpoints(source, { origin: v.config.origin, verifier: v.verifier }, mine);
+  const keys = await sourceKeyChain(v, source);
+  const fresh = await acceptCheckpoints(
+    source,
+    { origin: v.config.origin, verifier: v.verifier, keys },
+    mine,
+  );
   const copier = new EntryCopier(v, log, source);
   if (fresh.length > 0) {
     try {

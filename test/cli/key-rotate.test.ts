@@ -17,6 +17,7 @@ import {
   ed25519Signer,
   encodeRecord,
   formatSignerKey,
+  formatVerifierKey,
   keyRotated,
   rotationText,
   signNote,
@@ -264,5 +265,43 @@ void test("a forged keys.json (sums fixed up) leads nowhere: the old key does no
       "anchor 2 (size 2): not signed by the trusted key",
       "anchor 3 (size 3): not signed by the trusted key",
     ],
+  );
+});
+
+void test("a replica pinned to the old key follows the source across the rotation, and verifies", () => {
+  const src = lockerWithAnchors("rep-src").data;
+  const to = join(root, "rep-follower");
+  expectOk(vigil(src, "replicate", "--from", src, "--to", to));
+  expectOk(vigil(src, "key", "rotate"));
+  addOne(src, "after");
+  expectOk(vigil(src, "anchor", "create"));
+  const r = expectJson<{ latest: { seq: number } }>(
+    vigil(src, "--json", "replicate", "--from", src, "--to", to),
+  );
+  assert.equal(r.latest.seq, 4);
+  assert.ok(verifyAll(to).every((c) => c.ok));
+  assert.equal(
+    expectJson<{ result: string }>(vigil(to, "--json", "verify", "--mode", "full")).result,
+    "passed",
+  );
+});
+
+void test("a source whose key changed without a rotation record is refused by its replica", async () => {
+  const src = lockerWithAnchors("swap-src").data;
+  const to = join(root, "swap-follower");
+  expectOk(vigil(src, "replicate", "--from", src, "--to", to));
+  const v = openVigil(src);
+  const name = v.signer.name;
+  await v.close();
+  const seed = Buffer.alloc(32, 9);
+  const swapped = ed25519Signer(name, seed);
+  writeFileSync(join(src, "keys", "signing.key"), `${formatSignerKey(name, seed)}\n`, { mode: 0o600 });
+  writeFileSync(join(src, "keys", "signing.vkey"), `${formatVerifierKey(name, swapped.publicKey)}\n`);
+  addOne(src, "after");
+  expectOk(vigil(src, "anchor", "create"));
+  expectError(
+    vigil(src, "replicate", "--from", src, "--to", to),
+    1,
+    /not signed by the key this replica follows/,
   );
 });

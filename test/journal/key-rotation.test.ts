@@ -60,6 +60,13 @@ void test("the chain gives each key its sizes: the old key up to the record, the
   assert.deepEqual(ids(verifiersFor(chain, 20)), [1, 2]);
   assert.deepEqual(ids(verifiersFor(chain, 21)), [2]);
   assert.deepEqual(ids(verifiersFor(buildKeyChain([], v(3)), 5)), [3]);
+  const rotations = [{ index: 9, record: keyRotated(ORIGIN, k(0), k(1), AT) }];
+  const pinned = buildKeyChain(rotations, v(0));
+  assert.deepEqual(
+    [pinned.problems, ids(verifiersFor(pinned, 20))],
+    [[], [1]],
+    "a replica pinned to the first key",
+  );
 });
 
 void test("a break in the chain is reported: a bad record, a rotation from a retired key, another key in use", () => {
@@ -75,7 +82,7 @@ void test("a break in the chain is reported: a bad record, a rotation from a ret
   assert.deepEqual(broken.problems, [
     "key.rotated record at leaf 3: statement: malformed note: no blank line before signatures (it must be signed by both the old and the new key)",
     "key.rotated record at leaf 7 rotates from a key that was not in use",
-    "the last key.rotated record does not name the signing key in use",
+    "the trusted key (the signing key in use, or the key a replica follows) is not a key of the chain",
   ]);
 });
 
