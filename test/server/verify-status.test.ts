@@ -78,19 +78,31 @@ void test("a second verification while one runs is 409; bad bodies are 400 and w
   assert.equal(await h.journalSize(), size);
 });
 
-void test("reports: listed oldest first, the latest in full; planted look-alikes are ignored", async () => {
+void test("reports: listed oldest first, the latest in full; no token can plant a look-alike", async () => {
   const fake = {
     domain: "vigil",
     subdomain: "verification",
     name: "verify-quick",
     kind: "verification-report",
   };
-  await h.inject(
-    upload(await h.token("producer", "default"), '{"result":"passed"}', { ...fake, producer: "me" }),
-  );
-  await h.inject(
-    upload(await h.token("producer", "alpha"), '{"x":1}', { ...fake, producer: "vigil verify" }),
-  );
+  const plant = { default: await h.token("producer", "default"), alpha: await h.token("producer", "alpha") };
+  const size = await h.journalSize();
+  for (const [tenant, producer] of [
+    ["default", "me"],
+    ["alpha", "vigil verify"],
+  ] as const) {
+    const r = await h.inject(upload(plant[tenant], '{"result":"passed"}', { ...fake, producer }));
+    assert.equal(r.statusCode, 400, r.body);
+    assert.match(r.json<{ detail: string }>().detail, /domain vigil is reserved/);
+  }
+  const batch = await h.inject({
+    method: "POST",
+    url: "/v1/evidence/batch",
+    headers: auth(every),
+    payload: { items: [{ data: "e30=", ...fake }] },
+  });
+  assert.equal(batch.statusCode, 400, batch.body);
+  assert.equal(await h.journalSize(), size, "refused plants write nothing");
   const last = (await verify(every, { sample: 3, seed: 1 })).json<{ reportId: string }>().reportId;
   const list = (await get("/v1/verify/reports?limit=1000", viewB)).json<{
     reports: { id: string; mode: string }[];
@@ -113,7 +125,7 @@ void test("status and storage stats count the caller's tenant only; an every-ten
   }>();
   const sB = (await get("/v1/status", viewB)).json<{ artifacts: number }>();
   assert.equal(sA.tenant, "alpha");
-  assert.equal(sA.artifacts, 3, "2 uploads and the planted look-alike");
+  assert.equal(sA.artifacts, 2);
   assert.equal(sB.artifacts, 1);
   assert.equal(sA.journalSize, await h.journalSize());
   const all = (await get("/v1/status", every)).json<{ artifacts: number; tenant?: string }>();

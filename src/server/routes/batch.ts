@@ -5,6 +5,7 @@ import type { Candidate } from "../../domains/evidence/evidence-service.js";
 import { VigilError } from "../../errors.js";
 import { accessEvent, tenantOf, type ServerContext } from "../context.js";
 import { ARTIFACT_ID, META_PROPERTIES, OUTCOME } from "./schemas.js";
+import { refuseReserved } from "./upload.js";
 
 export const BATCH_BODY = {
   type: "object",
@@ -72,7 +73,11 @@ export async function uploadBatch(req: FastifyRequest, _reply: FastifyReply, ctx
         "INPUT_INVALID",
         `items[${i}]: ${bytes.length} bytes; batch items are at most ${v.config.inlineLimit} (upload larger ones singly)`,
       );
-    const m = parseEvidenceMeta({ date: today, ...meta, tenant }, `items[${i}]`, v.config.retentionClasses);
+    const where = `items[${i}]`;
+    const m = refuseReserved(
+      parseEvidenceMeta({ date: today, ...meta, tenant }, where, v.config.retentionClasses),
+      where,
+    );
     return { contents: inlineContents(bytes), meta: m };
   });
   const outcomes = await ctx.writer.addEvidence(candidates, (outs) => [

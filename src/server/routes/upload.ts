@@ -3,7 +3,12 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AccessOutcome } from "../../domains/access/access-record.js";
 import type { AddOutcome, AddStatus } from "../../domains/evidence/evidence-service.js";
 import { ingestStream, inlineContents } from "../../domains/evidence/ingest.js";
-import { parseEvidenceMeta, type RawEvidenceMeta } from "../../domains/evidence/metadata.js";
+import {
+  parseEvidenceMeta,
+  type EvidenceMeta,
+  type RawEvidenceMeta,
+} from "../../domains/evidence/metadata.js";
+import { REPORT_DOMAIN } from "../../app/verify-reports.js";
 import { accessEvent, tenantOf, type ServerContext } from "../context.js";
 import { VigilError } from "../../errors.js";
 import { HttpError } from "../problem.js";
@@ -39,6 +44,19 @@ export function rawFromQuery(q: MetaQuery, tenant: string, today: string): RawEv
     labels[l.slice(0, eq)] = l.slice(eq + 1);
   }
   return { date: today, ...rest, labels, parents: parent, tenant };
+}
+
+/**
+ * The domain of the locker's own artifacts (verification reports): not
+ * writable over HTTP, so no token can plant a "report" that reads as ours.
+ */
+export function refuseReserved(meta: EvidenceMeta, where: string): EvidenceMeta {
+  if (meta.domain === REPORT_DOMAIN)
+    throw new VigilError(
+      "INPUT_INVALID",
+      `${where}: domain ${REPORT_DOMAIN} is reserved for the locker's own records`,
+    );
+  return meta;
 }
 
 /** Counts bytes as they stream and fails the upload past the limit (nothing is kept). */
@@ -82,10 +100,13 @@ export async function uploadOne(
   const v = ctx.vigil;
   const tenant = tenantOf(req);
   const today = v.clock.now().toISOString().slice(0, 10);
-  const meta = parseEvidenceMeta(
-    rawFromQuery(req.query as MetaQuery, tenant, today),
+  const meta = refuseReserved(
+    parseEvidenceMeta(
+      rawFromQuery(req.query as MetaQuery, tenant, today),
+      "query",
+      v.config.retentionClasses,
+    ),
     "query",
-    v.config.retentionClasses,
   );
   const body = req.body as Readable | undefined;
   if (body === undefined || typeof body.pipe !== "function")
