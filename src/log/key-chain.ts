@@ -12,7 +12,24 @@ export async function readRotations(
   return out;
 }
 
-/** The locker's key history: rotations from the journal, ending in the key in use. */
-export async function loadKeyChain(log: LogReader, current: Verifier): Promise<KeyChain> {
-  return buildKeyChain(await readRotations(log, await log.size()), current);
+/**
+ * Rotations already found per open log, and up to which size: the journal
+ * only grows, so a later call scans only the new entries (a server checks
+ * anchors often). A log that shrank (restore --to-anchor) is scanned afresh.
+ */
+const seen = new WeakMap<object, { size: number; rotations: IndexedRecord[] }>();
+
+async function rotationsOf(log: LogReader): Promise<IndexedRecord[]> {
+  const size = await log.size();
+  const known = seen.get(log);
+  const from = known !== undefined && known.size <= size ? known : { size: 0, rotations: [] };
+  const rotations = [...from.rotations];
+  for await (const r of recordsOfType(log, [KEY_ROTATED], from.size, size)) rotations.push(r);
+  seen.set(log, { size, rotations });
+  return rotations;
+}
+
+/** The locker's key history: rotations from the journal, anchored at a trusted key (see buildKeyChain). */
+export async function loadKeyChain(log: LogReader, trusted: Verifier): Promise<KeyChain> {
+  return buildKeyChain(await rotationsOf(log), trusted);
 }
