@@ -18,3 +18,21 @@ export async function oneAtATime<T>(owner: object, kind: string, fn: () => Promi
     set.delete(kind);
   }
 }
+
+const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * Runs `fn` after every earlier job of the same kind for this owner has
+ * settled (anchors: the timer and POST /v1/anchors must not both sign the
+ * same tree size).
+ */
+export function inTurn<T>(owner: object, kind: string, fn: () => Promise<T>): Promise<T> {
+  const map = queues.get(owner) ?? new Map<string, Promise<unknown>>();
+  queues.set(owner, map);
+  const run = (map.get(kind) ?? Promise.resolve()).then(fn, fn);
+  map.set(
+    kind,
+    run.catch(() => undefined),
+  );
+  return run;
+}

@@ -2,7 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { projectAll } from "../app/projection.js";
 import type { Vigil } from "../app/vigil.js";
 import { TokenCache } from "../domains/access/token-cache.js";
+import { anchorContext } from "../app/anchor-views.js";
 import { createAnchor } from "../log/anchors.js";
+import { inTurn } from "./one-at-a-time.js";
 import { buildApp } from "./app.js";
 import type { ServerContext } from "./context.js";
 import { JournalWriter } from "./journal-writer.js";
@@ -39,18 +41,14 @@ export async function createContext(vigil: Vigil, config: ServerConfig): Promise
   return { vigil, writer, config, metrics, tokens: new TokenCache(vigil.tokens) };
 }
 
-/** Signs an anchor when the journal grew since the latest one. */
+/** Signs an anchor when the journal grew since the latest one (in turn with POST /v1/anchors). */
 export async function anchorIfNew(ctx: ServerContext): Promise<void> {
   const v = ctx.vigil;
   if (v.config.replicaOf !== undefined) return;
-  const latest = await v.log.latestCheckpoint();
-  if ((await v.log.size()) === (latest?.size ?? 0)) return;
-  await createAnchor({
-    log: v.log,
-    signer: v.signer,
-    verifier: v.verifier,
-    origin: v.config.origin,
-    clock: v.clock,
+  await inTurn(ctx, "anchor", async () => {
+    const latest = await v.log.latestCheckpoint();
+    if ((await v.log.size()) === (latest?.size ?? 0)) return;
+    await createAnchor(anchorContext(v));
   });
 }
 

@@ -49,6 +49,13 @@ void test("POST /v1/anchors signs a checkpoint (201), then says it is up to date
   assert.deepEqual(latest.json(), (await get(`/v1/anchors/${a.seq}`, opA)).json());
 });
 
+void test("concurrent POST /v1/anchors sign one anchor: the others are told it is up to date", async () => {
+  await add(opA);
+  const rs = await Promise.all(Array.from({ length: 6 }, () => anchorNow(opA)));
+  assert.deepEqual(rs.map((r) => r.statusCode).sort(), [200, 200, 200, 200, 200, 201]);
+  assert.equal(new Set(rs.map((r) => r.json<{ seq: number }>().seq)).size, 1);
+});
+
 void test("GET /v1/anchors pages through the chain with ?after= and ?limit=; links on request", async () => {
   for (let i = 0; i < 3; i++) {
     await add(opA);

@@ -1,5 +1,6 @@
 import { anchorContext, anchorJson, anchorRows, requireAnchor } from "../../app/anchor-views.js";
 import { createAnchor } from "../../log/anchors.js";
+import { inTurn } from "../one-at-a-time.js";
 import type { RouteSpec } from "../route.js";
 import { ANCHOR, NO_BODY, SEQ_PARAMS } from "./schemas.js";
 
@@ -94,7 +95,7 @@ export const ANCHOR_ROUTES: readonly RouteSpec[] = [
       },
     },
     async handler(_req, reply, ctx) {
-      const { anchor, created } = await createAnchor(anchorContext(ctx.vigil));
+      const { anchor, created } = await inTurn(ctx, "anchor", () => createAnchor(anchorContext(ctx.vigil)));
       reply.code(created ? 201 : 200);
       return { created, ...anchorJson(anchor) };
     },
