@@ -117,6 +117,20 @@ void test("rotate: a new key, the record signed by both, sealed by the old key; 
   assert.deepEqual(signedBy, ["old", "old", "old", "new"]);
 });
 
+void test("key history: each key with the sizes it may sign, the old key up to the rotation record", () => {
+  const h = expectJson<{
+    keys: { verifierKey: string; fromSize: number; untilSize: number | null }[];
+    problems: string[];
+  }>(vigil(data, "--json", "key", "history"));
+  assert.deepEqual(h, {
+    keys: [
+      { verifierKey: oldVkey, keyId: h.keys[0]?.verifierKey.split("+")[1], fromSize: 0, untilSize: 3 },
+      { verifierKey: newVkey, keyId: h.keys[1]?.verifierKey.split("+")[1], fromSize: 3, untilSize: null },
+    ],
+    problems: [],
+  });
+});
+
 void test("every anchor verifies across the rotation: anchor verify --all and a full verify", () => {
   const checks = verifyAll(data);
   assert.deepEqual(

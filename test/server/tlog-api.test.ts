@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
 import { after, before, test } from "node:test";
 import { isAccessRecord } from "../../src/domains/access/access-record.js";
 import { ed25519Signer, ed25519Verifier, type JournalRecord } from "../../src/journal/index.js";
@@ -100,12 +101,28 @@ void test("entry bundles need log.read and an every-tenant token; each read and 
   const auditor = await get("tile/entries/001.p/1", await h.token("auditor", "*"));
   assert.equal(auditor.statusCode, 200);
   assert.equal(auditor.headers["cache-control"], "private, max-age=60");
+  const gz = await h.inject({
+    method: "GET",
+    url: "/tlog/tile/entries/000",
+    headers: { ...auth(all), "accept-encoding": "br, gzip;q=0.5" },
+  });
+  assert.equal(gz.headers["content-encoding"], "gzip");
+  assert.deepEqual(gunzipSync(gz.rawPayload), ok.rawPayload);
+  assert.ok(gz.rawPayload.length < ok.rawPayload.length / 2);
+  const refused = await h.inject({
+    method: "GET",
+    url: "/tlog/tile/entries/000",
+    headers: { ...auth(all), "accept-encoding": "gzip;q=0, identity" },
+  });
+  assert.equal(refused.headers["content-encoding"], undefined);
   const seen = (await receipts()).slice(before);
   assert.deepEqual(
     seen.map((r) => [r.action, r.outcome, r.status]),
     [
       ["log.read", "denied", 403],
       ["log.read", "denied", 403],
+      ["log.read", "allowed", 200],
+      ["log.read", "allowed", 200],
       ["log.read", "allowed", 200],
       ["log.read", "allowed", 200],
     ],

@@ -95,6 +95,28 @@ export function registerLockerCommands(program: Command): void {
       }),
     );
   key
+    .command("history")
+    .description("every signing key from the journal's key.rotated records, with the tree sizes it may sign")
+    .action(async (_f: unknown, cmd: Command) =>
+      withVigil(cmd, async (v, out) => {
+        const { loadKeyChain } = await import("../../log/key-chain.js");
+        const chain = await loadKeyChain(v.log, v.verifier);
+        const keys = chain.spans.map((s) => ({
+          verifierKey: s.verifierKey ?? v.verifierKey,
+          keyId: s.verifier.keyId.toString(16).padStart(8, "0"),
+          fromSize: s.from,
+          untilSize: s.until,
+        }));
+        out.result({ keys, problems: chain.problems }, () =>
+          [
+            ...keys.map((k) => `${k.keyId}  sizes ${k.fromSize}..${k.untilSize ?? "now"}  ${k.verifierKey}`),
+            ...chain.problems.map((p) => `${out.color.bad("FAIL")}  ${p}`),
+          ].join("\n"),
+        );
+        if (chain.problems.length > 0) setExitCode(1);
+      }),
+    );
+  key
     .command("show")
     .description("print the verifier key (name+hexid+base64), to give to auditors")
     .action(async (_f: unknown, cmd: Command) =>

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ALL_TENANTS } from "../../domains/access/roles.js";
 import { VigilError } from "../../errors.js";
@@ -72,7 +73,25 @@ async function entryBundle(req: FastifyRequest, reply: FastifyReply, ctx: Server
     throw notCovered(req.url);
   }
   await receipt(ctx, req, "log.read", target, "allowed", 200);
-  return send(reply, p, bytes, "private");
+  return send(reply, p, gzipIfAccepted(req, reply, bytes), "private");
+}
+
+/** tlog-tiles: entry bundles SHOULD be compressed at the HTTP layer (records are JSON: they shrink well). */
+function gzipIfAccepted(req: FastifyRequest, reply: FastifyReply, bytes: Buffer): Buffer {
+  reply.header("vary", "accept-encoding");
+  if (!acceptsGzip(req.headers["accept-encoding"])) return bytes;
+  reply.header("content-encoding", "gzip");
+  return gzipSync(bytes);
+}
+
+/** RFC 9110 s12.5.3: "gzip" listed with a q-value above 0 (or none). */
+function acceptsGzip(header: string | string[] | undefined): boolean {
+  if (typeof header !== "string") return false;
+  return header.split(",").some((item) => {
+    const [coding = "", ...params] = item.split(";").map((x) => x.trim().toLowerCase());
+    const q = params.find((x) => x.startsWith("q="));
+    return coding === "gzip" && (q === undefined || Number(q.slice(2)) > 0);
+  });
 }
 
 const TILE_RESPONSES = {
