@@ -1,10 +1,10 @@
 import { VigilError } from "../errors.js";
 import { checkAnchor, type AnchorContext } from "../log/anchors.js";
 import type { StoredCheckpoint } from "../storage/log-reader.js";
-import type { Vigil } from "./vigil.js";
+import type { LockerPorts } from "./open-locker.js";
 
 /** What anchor creation and checks need from an open locker. */
-export function anchorContext(v: Vigil): AnchorContext {
+export function anchorContext(v: LockerPorts): AnchorContext {
   return { log: v.log, signer: v.signer, verifier: v.verifier, origin: v.config.origin, clock: v.clock };
 }
 
@@ -14,7 +14,7 @@ export function anchorJson(a: StoredCheckpoint) {
 }
 
 /** The latest anchor (seq undefined) or anchor `seq`, else NOT_FOUND. */
-export async function requireAnchor(v: Vigil, seq: number | undefined): Promise<StoredCheckpoint> {
+export async function requireAnchor(v: LockerPorts, seq: number | undefined): Promise<StoredCheckpoint> {
   const a = seq === undefined ? await v.log.latestCheckpoint() : await v.log.getCheckpoint(seq);
   if (a === null)
     throw new VigilError(
@@ -41,7 +41,7 @@ export interface AnchorPage {
 }
 
 /** Rows of `anchor list`, oldest first; a page of them for the API. */
-export async function anchorRows(v: Vigil, page: AnchorPage = {}): Promise<AnchorRow[]> {
+export async function anchorRows(v: LockerPorts, page: AnchorPage = {}): Promise<AnchorRow[]> {
   const all = await v.log.listCheckpoints();
   const start = all.findIndex((a) => a.seq > (page.after ?? 0));
   if (start < 0) return [];

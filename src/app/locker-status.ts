@@ -1,11 +1,11 @@
 import { storageStats } from "../diagnostics/storage-stats.js";
-import type { Vigil } from "./vigil.js";
+import { requireEmbedded, type Locker, type LockerPorts } from "./open-locker.js";
 
 /**
  * What `vigil status` shows. With `tenant`, the artifact counts are that
  * tenant's; the journal and its anchors are one log shared by every tenant.
  */
-export async function lockerStatus(v: Vigil, tenant?: string) {
+export async function lockerStatus(v: LockerPorts, tenant?: string) {
   const size = await v.log.size();
   const anchor = await v.log.latestCheckpoint();
   const stats = await v.evidence.stats(tenant);
@@ -26,7 +26,8 @@ export async function lockerStatus(v: Vigil, tenant?: string) {
 }
 
 /** `storage stats`: the diagnostics counts plus the per-kind breakdown, of the whole locker. */
-export async function fullStorageStats(v: Vigil) {
+export async function fullStorageStats(l: Locker) {
+  const v = requireEmbedded(l, "whole-locker storage stats");
   const base = await storageStats(v);
   return { ...base, byKind: (await v.evidence.stats()).byKind, journalSize: base.journal.entries };
 }
@@ -36,7 +37,7 @@ export async function fullStorageStats(v: Vigil) {
  * kinds, and the shared journal's size; nothing about blobs, the database
  * or other tenants.
  */
-export async function tenantStorageStats(v: Vigil, tenant: string) {
+export async function tenantStorageStats(v: LockerPorts, tenant: string) {
   const s = await v.evidence.stats(tenant);
   const entries = await v.log.size();
   return { tenant, artifacts: s.artifacts, bytes: s.bytes, byKind: s.byKind, journalSize: entries };

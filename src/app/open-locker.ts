@@ -6,16 +6,22 @@ import { rmSync } from "node:fs";
 import { parseDatabaseUrl, type LockerConfig } from "./locker-config.js";
 import type { LockerPaths } from "./paths.js";
 import type { LockerStores, PostgresStores } from "./postgres-stores.js";
-import { loadLockerIdentity, openVigil } from "./vigil.js";
+import { loadLockerIdentity, openVigil, type Vigil } from "./vigil.js";
 
 /**
  * A locker through its ports only, on either backend: what the HTTP server
  * and backend-neutral code use. SQLite-only operations (online backup,
  * point-in-time truncation, replicas, full verification's workers) stay on
- * `Vigil` from openVigil().
+ * `Vigil`, reached through the `embedded` capability (requireEmbedded).
  */
-export interface Locker extends LockerStores {
+export interface Locker extends LockerPorts {
   readonly backend: "sqlite" | "postgres";
+  /** The same locker with its SQLite-only operations; null on PostgreSQL. */
+  readonly embedded: Vigil | null;
+}
+
+/** What backend-neutral code reads: the stores, the identity and the clock (a Vigil is one too). */
+export interface LockerPorts extends LockerStores {
   readonly config: LockerConfig;
   readonly paths: LockerPaths;
   readonly signer: Signer;
@@ -28,6 +34,8 @@ export interface OpenLockerOptions {
   readonly clock?: Clock;
   /** Overrides vigil.json's databaseUrl (the CLI passes VIGIL_DATABASE_URL; credentials stay out of the file). */
   readonly databaseUrl?: string;
+  /** The embedded locker's commit flushes off the event loop (openVigil's flushOffLoop; the server). */
+  readonly flushOffLoop?: boolean;
 }
 
 /** Loaded on first use: the SQLite path (every CLI command) never pays for loading the pg driver. */
@@ -42,12 +50,21 @@ export async function openLocker(dataDir: string, options: OpenLockerOptions = {
   if (url === undefined || config.databaseUrl === undefined) {
     if (url !== undefined)
       throw new VigilError("USAGE", `locker ${dataDir} keeps its journal in vigil.db, not in PostgreSQL`);
-    return { backend: "sqlite", ...openVigil(dataDir, { clock }) };
+    return openVigil(dataDir, { clock, flushOffLoop: options.flushOffLoop });
   }
   if (config.replicaOf !== undefined)
     throw new VigilError("UNSUPPORTED", "a replica locker on PostgreSQL is not supported yet");
   const stores = await openPostgresStores(url, config.lockerId);
-  return { backend: "postgres", config, paths, ...keys, clock, ...stores };
+  return { backend: "postgres", embedded: null, config, paths, ...keys, clock, ...stores };
+}
+
+/** The SQLite-only side of a locker, or UNSUPPORTED naming what needed it. */
+export function requireEmbedded(l: Locker, what: string): Vigil {
+  if (l.embedded !== null) return l.embedded;
+  throw new VigilError(
+    "UNSUPPORTED",
+    `${what} needs the embedded SQLite locker; this one keeps its journal in PostgreSQL (use the database's own tools)`,
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   verifyInclusion,
 } from "../journal/index.js";
 import { VigilError } from "../errors.js";
-import type { Vigil } from "./vigil.js";
+import type { LockerPorts } from "./open-locker.js";
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 
@@ -32,7 +32,7 @@ export interface ConsistencyProofView {
 }
 
 /** Tree size to prove against: `size`, else the latest anchor's, else the journal's. */
-export async function proofTreeSize(v: Vigil, size: number | undefined): Promise<number> {
+export async function proofTreeSize(v: LockerPorts, size: number | undefined): Promise<number> {
   const journal = await v.log.size();
   const n = size ?? (await v.log.latestCheckpoint())?.size ?? journal;
   if (n > journal)
@@ -45,7 +45,11 @@ function selfCheckFailed(): VigilError {
 }
 
 /** Proves leaf `leafIndex` is in the tree of `size`; the proof is checked before it is returned. */
-export async function inclusionProof(v: Vigil, leafIndex: number, size: number): Promise<InclusionProofView> {
+export async function inclusionProof(
+  v: LockerPorts,
+  leafIndex: number,
+  size: number,
+): Promise<InclusionProofView> {
   if (leafIndex >= size)
     throw new VigilError("INPUT_INVALID", `leaf ${leafIndex} is not in a tree of size ${size}; anchor first`);
   const [leaf] = await v.log.readNodes([{ level: 0, index: leafIndex }]);
@@ -65,7 +69,11 @@ export async function inclusionProof(v: Vigil, leafIndex: number, size: number):
 }
 
 /** Proves the tree of size `from` is a prefix of the tree of size `to` (1 <= from <= to <= journal). */
-export async function consistencyProof(v: Vigil, from: number, to: number): Promise<ConsistencyProofView> {
+export async function consistencyProof(
+  v: LockerPorts,
+  from: number,
+  to: number,
+): Promise<ConsistencyProofView> {
   const size = await v.log.size();
   if (from < 1 || to > size || from > to)
     throw new VigilError("INPUT_INVALID", `need 1 <= from <= to <= ${size}, got from ${from}, to ${to}`);

@@ -3,10 +3,12 @@ import { commitEvidence, type Candidate } from "../domains/evidence/evidence-ser
 import { inlineContents } from "../domains/evidence/ingest.js";
 import { parseEvidenceMeta } from "../domains/evidence/metadata.js";
 import { verifyFull, type VerifyDeps, type VerifyOutcome } from "../verify/full.js";
-import { verifyQuick } from "../verify/quick.js";
+import { verifyQuick, type QuickDeps } from "../verify/quick.js";
 import type { VerifyReport } from "../verify/report.js";
 import { projectAll } from "./projection.js";
 import { REPORT_DOMAIN, REPORT_KIND, REPORT_PRODUCER } from "./verify-reports.js";
+import { verifyStreamed } from "../verify/streamed.js";
+import type { Locker, LockerPorts } from "./open-locker.js";
 import type { Vigil } from "./vigil.js";
 
 export interface VerifyRequest {
@@ -26,9 +28,18 @@ export function verifyDeps(v: Vigil): VerifyDeps {
   };
 }
 
-/** Runs a verification; the report is not stored (see runVerification, reportCandidate). */
+function quickDeps(v: LockerPorts): QuickDeps {
+  return { log: v.log, blobs: v.blobs, evidence: v.evidence, verifier: v.verifier, origin: v.config.origin };
+}
+
+/**
+ * Runs a verification; the report is not stored (see runVerification,
+ * reportCandidate). Quick runs read the ports; a full run uses every core on
+ * the embedded locker (worker threads open its database file) and one
+ * streamed pass through the ports on PostgreSQL.
+ */
 export async function verifyLocker(
-  v: Vigil,
+  v: Locker,
   req: VerifyRequest,
   onProgress?: (stage: string, n: number) => void,
 ): Promise<VerifyReport> {
@@ -37,8 +48,10 @@ export async function verifyLocker(
   const journalSize = await v.log.size();
   const outcome: VerifyOutcome =
     req.mode === "full"
-      ? await verifyFull(verifyDeps(v), onProgress)
-      : await verifyQuick(verifyDeps(v), req.sample, req.seed);
+      ? v.embedded !== null
+        ? await verifyFull(verifyDeps(v.embedded), onProgress)
+        : await verifyStreamed(quickDeps(v), onProgress)
+      : await verifyQuick(quickDeps(v), req.sample, req.seed);
   return {
     format: "vigil.verify-report",
     v: 1,
@@ -59,7 +72,7 @@ export async function verifyLocker(
 
 /** Runs a verification and stores its report as evidence (kind verification-report). */
 export async function runVerification(
-  v: Vigil,
+  v: Locker,
   req: VerifyRequest,
   onProgress?: (stage: string, n: number) => void,
 ): Promise<{ report: VerifyReport; reportId: string | null }> {
@@ -68,7 +81,7 @@ export async function runVerification(
 }
 
 /** A report as the artifact that stores it: the default tenant's, domain vigil, kind verification-report. */
-export function reportCandidate(v: Vigil, report: VerifyReport): Candidate {
+export function reportCandidate(v: LockerPorts, report: VerifyReport): Candidate {
   const meta = parseEvidenceMeta(
     {
       domain: REPORT_DOMAIN,
@@ -86,7 +99,7 @@ export function reportCandidate(v: Vigil, report: VerifyReport): Candidate {
   return { contents: inlineContents(Buffer.from(`${canonicalize(report)}\n`)), meta };
 }
 
-async function storeReport(v: Vigil, report: VerifyReport): Promise<string | null> {
+async function storeReport(v: LockerPorts, report: VerifyReport): Promise<string | null> {
   try {
     const [o] = await commitEvidence(
       { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll },

@@ -1,7 +1,7 @@
 import { DEFAULT_TENANT, formatArtifactId } from "../domains/evidence/metadata.js";
 import type { EvidenceRow } from "../storage/index-ops.js";
 import type { VerifyReport } from "../verify/report.js";
-import type { Vigil } from "./vigil.js";
+import type { LockerPorts } from "./open-locker.js";
 
 /** Where verification reports are stored: the default tenant's artifacts of this domain, kind and producer. */
 export const REPORT_DOMAIN = "vigil";
@@ -17,23 +17,23 @@ export interface StoredReport {
  * Stored reports, oldest first. Only the default tenant's, by our producer:
  * another tenant cannot plant a "report" that shows up here.
  */
-export async function listReports(v: Vigil, limit?: number): Promise<StoredReport[]> {
+export async function listReports(v: LockerPorts, limit?: number): Promise<StoredReport[]> {
   const rows = await v.evidence.list({ kind: REPORT_KIND, domain: REPORT_DOMAIN, tenant: DEFAULT_TENANT });
   const ours = rows.filter((r) => r.producer === REPORT_PRODUCER);
   const out: StoredReport[] = [];
   for (const row of limit === undefined ? ours : ours.slice(-limit)) {
-    const r = readReport(v, row);
+    const r = await readReport(v, row);
     if (r !== null) out.push(r);
   }
   return out;
 }
 
-export async function latestReport(v: Vigil): Promise<StoredReport | null> {
+export async function latestReport(v: LockerPorts): Promise<StoredReport | null> {
   return (await listReports(v, 1))[0] ?? null;
 }
 
-function readReport(v: Vigil, row: EvidenceRow): StoredReport | null {
-  const data = v.blobs.inlineData(row.digest);
+async function readReport(v: LockerPorts, row: EvidenceRow): Promise<StoredReport | null> {
+  const data = await v.blobs.inlineData(row.digest);
   if (data === null) return null; // contents expired under retention
   return { id: formatArtifactId(row.digest), report: JSON.parse(data.toString("utf8")) as VerifyReport };
 }

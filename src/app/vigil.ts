@@ -26,6 +26,9 @@ import { lockerPaths, type LockerPaths } from "./paths.js";
 
 /** Everything a command needs, wired once (the composition root). */
 export interface Vigil {
+  /** A Vigil is a Locker (open-locker.ts) whose SQLite-only side is itself. */
+  readonly backend: "sqlite";
+  readonly embedded: Vigil;
   readonly config: LockerConfig;
   readonly paths: LockerPaths;
   readonly log: SqliteLogStore;
@@ -66,7 +69,8 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
   const store =
     config.replicaOf === undefined ? new SqliteLogStore(db) : new FollowerLogStore(db, config.origin);
   const log = offLoop ? flushedLog(store, new WalSync(paths.database)) : store;
-  return {
+  const v: Omit<Vigil, "embedded"> & { embedded?: Vigil } = {
+    backend: "sqlite",
     config,
     paths,
     log,
@@ -79,6 +83,8 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
     clock: options.clock ?? systemClock,
     close: () => log.close(),
   };
+  v.embedded = v as Vigil;
+  return v as Vigil;
 }
 
 /** A locker's configuration and keys, whichever backend holds its journal. */

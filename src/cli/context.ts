@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { openLocker, type Locker } from "../app/open-locker.js";
 import { openVigil, type Vigil } from "../app/vigil.js";
 import { createOutput, type Output } from "./output.js";
 import { DEFAULT_TENANT, parseTenant } from "../domains/evidence/metadata.js";
@@ -56,14 +57,38 @@ export async function withClient<T>(
   const remote = remoteOf(cmd);
   const target =
     remote === null
-      ? { kind: "local" as const, data: g.data, tenant: g.tenant }
+      ? { kind: "local" as const, data: g.data, tenant: g.tenant, databaseUrl: databaseUrlFromEnv() }
       : { kind: "remote" as const, remote };
-  const c = openClient(target, process.stdin);
+  const c = await openClient(target, process.stdin);
   try {
     return await fn(c, createOutput(g.json), g);
   } finally {
     await c.close();
   }
+}
+
+/**
+ * Opens the locker on whichever backend holds its journal (VIGIL_DATABASE_URL
+ * gives a PostgreSQL locker's credentials) for a command that needs only the
+ * ports, and always closes it.
+ */
+export async function withLocker<T>(
+  cmd: Command,
+  fn: (l: Locker, out: Output, g: GlobalOptions) => Promise<T>,
+): Promise<T> {
+  const g = globalOptions(cmd);
+  const l = await openLocker(g.data, { databaseUrl: databaseUrlFromEnv() });
+  try {
+    return await fn(l, createOutput(g.json), g);
+  } finally {
+    await l.close();
+  }
+}
+
+/** VIGIL_DATABASE_URL, when set and not empty. */
+export function databaseUrlFromEnv(): string | undefined {
+  const url = process.env.VIGIL_DATABASE_URL;
+  return url === undefined || url === "" ? undefined : url;
 }
 
 /** Set by a command whose outcome is not success but also not an error (e.g. exists -> 3). */

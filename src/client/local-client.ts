@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { inspectArtifact, requireArtifact } from "../app/evidence-queries.js";
 import { projectAll } from "../app/projection.js";
-import type { Vigil } from "../app/vigil.js";
+import type { Locker } from "../app/open-locker.js";
 import { commitEvidence, rowSummary } from "../domains/evidence/evidence-service.js";
 import { ingestFile, ingestStream } from "../domains/evidence/ingest.js";
 import { hold, markCorrupted, release } from "../domains/evidence/lifecycle.js";
@@ -15,7 +15,7 @@ const LIFECYCLE = { hold, release, "mark-corrupted": markCorrupted } as const;
 /** The client port over a locker opened in this process, acting in one tenant. */
 export class LocalClient implements VigilClient {
   constructor(
-    private readonly v: Vigil,
+    private readonly v: Locker,
     private readonly tenant: string,
     private readonly stdin: Readable,
   ) {}

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { Vigil } from "../app/vigil.js";
+import type { Locker } from "../app/open-locker.js";
 import type { AccessEvent, AccessOutcome } from "../domains/access/access-record.js";
 import { ALL_TENANTS, type Action } from "../domains/access/roles.js";
 import type { TokenCache } from "../domains/access/token-cache.js";
@@ -18,7 +18,7 @@ declare module "fastify" {
 
 /** What every route handler gets: the locker, the one writer, configuration, metrics, tokens. */
 export interface ServerContext {
-  readonly vigil: Vigil;
+  readonly vigil: Locker;
   readonly writer: JournalWriter;
   readonly config: ServerConfig;
   readonly metrics: Metrics;

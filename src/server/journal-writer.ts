@@ -6,6 +6,7 @@ import {
   type Candidate,
   type EvidenceDeps,
 } from "../domains/evidence/evidence-service.js";
+import { isVigilError } from "../errors.js";
 import { HttpError } from "./problem.js";
 
 interface EvidenceJob {
@@ -17,6 +18,14 @@ interface EvidenceJob {
 
 /** Most artifacts in one durable transaction: bounds the latency of a group. */
 const MAX_GROUP = 4096;
+
+/**
+ * Commits of a group that lost a race: another process (a second server on
+ * the same PostgreSQL database) committed one of its digests between our
+ * classification and our append, and the unique (digest, tenant) key refused
+ * the whole transaction. Reclassifying finds that artifact as "exists".
+ */
+const MAX_ATTEMPTS = 3;
 
 /**
  * The server's one writer: every append goes through it. Uploads and access
@@ -110,18 +119,28 @@ export class JournalWriter {
   }
 
   private async commit(jobs: readonly EvidenceJob[]): Promise<void> {
-    const before = this.seq;
     try {
-      const all = jobs.flatMap((j) => j.candidates);
-      const { outcomes } = await commitGroup(this.deps, all, (out) => this.receiptsFor(jobs, out));
+      const outcomes = await this.commitOnce(jobs, 1);
       let at = 0;
       for (const j of jobs) {
         j.resolve(outcomes.slice(at, at + j.candidates.length));
         at += j.candidates.length;
       }
     } catch (e) {
-      this.seq = before; // nothing of the group was committed, numbers included
       for (const j of jobs) j.reject(e);
+    }
+  }
+
+  private async commitOnce(jobs: readonly EvidenceJob[], attempt: number): Promise<AddOutcome[]> {
+    const before = this.seq;
+    try {
+      const all = jobs.flatMap((j) => j.candidates);
+      return (await commitGroup(this.deps, all, (out) => this.receiptsFor(jobs, out))).outcomes;
+    } catch (e) {
+      this.seq = before; // nothing of the group was committed, numbers included
+      if (attempt < MAX_ATTEMPTS && isVigilError(e) && e.code === "CONFLICT")
+        return this.commitOnce(jobs, attempt + 1);
+      throw e;
     }
   }
 

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { projectAll } from "../app/projection.js";
-import type { Vigil } from "../app/vigil.js";
+import type { Locker } from "../app/open-locker.js";
 import { TokenCache } from "../domains/access/token-cache.js";
 import { anchorContext } from "../app/anchor-views.js";
+import { isVigilError } from "../errors.js";
 import { createAnchor } from "../log/anchors.js";
 import { inTurn } from "./one-at-a-time.js";
 import { buildApp } from "./app.js";
@@ -21,7 +22,7 @@ export interface RunningServer {
 }
 
 /** The server's context over an open locker: one writer, metrics reading the locker. */
-export async function createContext(vigil: Vigil, config: ServerConfig): Promise<ServerContext> {
+export async function createContext(vigil: Locker, config: ServerConfig): Promise<ServerContext> {
   const writer = new JournalWriter({
     log: vigil.log,
     evidence: vigil.evidence,
@@ -48,7 +49,10 @@ export async function anchorIfNew(ctx: ServerContext): Promise<void> {
   await inTurn(ctx, "anchor", async () => {
     const latest = await v.log.latestCheckpoint();
     if ((await v.log.size()) === (latest?.size ?? 0)) return;
-    await createAnchor(anchorContext(v));
+    await createAnchor(anchorContext(v)).catch((e: unknown) => {
+      // Another server process on the same database anchored a larger tree meanwhile.
+      if (!(isVigilError(e) && e.code === "CONFLICT")) throw e;
+    });
   });
 }
 
@@ -57,7 +61,11 @@ export async function anchorIfNew(ctx: ServerContext): Promise<void> {
  * inject requests instead). Anchors every anchorIntervalMs while there are
  * new records.
  */
-export async function startServer(vigil: Vigil, config: ServerConfig, listen = true): Promise<RunningServer> {
+export async function startServer(
+  vigil: Locker,
+  config: ServerConfig,
+  listen = true,
+): Promise<RunningServer> {
   const ctx = await createContext(vigil, config);
   const app = buildApp(ctx);
   let url: string | null = null;

@@ -23,6 +23,8 @@ export interface BlobStore {
   /** Stages a regular file's contents (copied, fsync'd and hashed). */
   stageFile(path: string): Promise<StagedFile>;
   stat(digest: Buffer): Promise<BlobInfo | null>;
+  /** Inline contents, or null when they are chunked/a file, expired or unknown (sync where the adapter can be). */
+  inlineData(digest: Buffer): Buffer | null | Promise<Buffer | null>;
   /** A stream of the contents; rejects NOT_FOUND / STORAGE_CORRUPT when they are gone. */
   open(digest: Buffer): Promise<Readable>;
   /** Every blob the store knows, in the order they were added. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
 import { equalBytes, sha256 } from "../journal/index.js";
+import type { BlobStore } from "../storage/blob-store.js";
 import type { Finding } from "./report.js";
 
 const CHUNK = 4 << 20;
@@ -48,5 +49,33 @@ export function checkInlineBlob(data: Buffer, digest: Buffer, size: number): Fin
   if (!equalBytes(sha256(data), digest)) {
     return { kind: "artifact", id, problem: "contents do not match their sha256 digest" };
   }
+  return null;
+}
+
+/** Rehash contents as the blob store streams them (chunked rows or a file): either backend. */
+export async function checkOpenedBlob(
+  blobs: BlobStore,
+  digest: Buffer,
+  size: number,
+): Promise<Finding | null> {
+  const id = `sha256:${digest.toString("hex")}`;
+  const h = createHash("sha256");
+  let total = 0;
+  try {
+    for await (const chunk of await blobs.open(digest)) {
+      h.update(chunk as Buffer);
+      total += (chunk as Buffer).length;
+    }
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    return {
+      kind: "artifact",
+      id,
+      problem: `contents missing (${typeof code === "string" ? code : "unreadable"})`,
+    };
+  }
+  if (total !== size) return { kind: "artifact", id, problem: `size is ${total} bytes, recorded ${size}` };
+  if (!equalBytes(h.digest(), digest))
+    return { kind: "artifact", id, problem: "contents do not match their sha256 digest" };
   return null;
 }

@@ -4,11 +4,15 @@ import {
   equalBytes,
   leafHash,
   verifyInclusion,
+  type Verifier,
 } from "../journal/index.js";
 import { verifyAnchors } from "../log/anchors.js";
+import type { BlobStore } from "../storage/blob-store.js";
+import type { EvidenceIndex } from "../storage/evidence-index.js";
 import type { StoredCheckpoint } from "../storage/log-reader.js";
-import { checkFileBlob, checkInlineBlob } from "./blob-check.js";
-import type { VerifyDeps, VerifyOutcome } from "./full.js";
+import type { LogStore } from "../storage/log-store.js";
+import { checkInlineBlob, checkOpenedBlob } from "./blob-check.js";
+import type { VerifyOutcome } from "./full.js";
 import { emptyCounts, type Finding } from "./report.js";
 
 /** mulberry32: a tiny seeded PRNG, so a quick run can be repeated exactly with --seed. */
@@ -31,12 +35,21 @@ export function sampleIndices(size: number, n: number, seed: number): number[] {
   return [...picked].sort((a, b) => a - b);
 }
 
+/** What a quick run reads: the ports only, so it runs on either backend. */
+export interface QuickDeps {
+  readonly log: LogStore;
+  readonly blobs: BlobStore;
+  readonly evidence: EvidenceIndex;
+  readonly verifier: Verifier;
+  readonly origin: string;
+}
+
 /**
  * Quick verification: a seeded random sample of entries, each rehashed,
  * decoded, its contents rehashed and its inclusion in the latest anchor
  * proven, plus the latest anchor's signature, root and link.
  */
-export async function verifyQuick(deps: VerifyDeps, sample: number, seed: number): Promise<VerifyOutcome> {
+export async function verifyQuick(deps: QuickDeps, sample: number, seed: number): Promise<VerifyOutcome> {
   const findings: Finding[] = [];
   const expected: Finding[] = [];
   const counts = emptyCounts();
@@ -56,7 +69,7 @@ export async function verifyQuick(deps: VerifyDeps, sample: number, seed: number
 }
 
 async function checkEntry(
-  deps: VerifyDeps,
+  deps: QuickDeps,
   idx: number,
   anchor: StoredCheckpoint | null,
   out: { findings: Finding[]; expected: Finding[] },
@@ -86,8 +99,9 @@ async function checkEntry(
   await checkContents(deps, Buffer.from(record.digest.slice(7), "hex"), idx, out, counts);
 }
 
-async function checkContents(
-  deps: VerifyDeps,
+/** Rehashes one artifact's contents, unless its lifecycle says they expired (expected). */
+export async function checkContents(
+  deps: QuickDeps,
   digest: Buffer,
   leaf: number,
   out: { findings: Finding[]; expected: Finding[] },
@@ -109,8 +123,8 @@ async function checkContents(
     return void out.findings.push({ kind: "artifact", id, problem: "contents are not in the blob store" });
   counts.bytes += info.size;
   const f = info.inline
-    ? checkInlineBlob(deps.blobs.inlineData(digest) ?? Buffer.alloc(0), digest, info.size)
-    : checkFileBlob(deps.blobs.files.pathOf(digest), digest, info.size);
+    ? checkInlineBlob((await deps.blobs.inlineData(digest)) ?? Buffer.alloc(0), digest, info.size)
+    : await checkOpenedBlob(deps.blobs, digest, info.size);
   if (state === "corrupted")
     out.expected.push({ kind: "artifact", id, problem: `marked corrupted${f ? `: ${f.problem}` : ""}` });
   else if (f !== null) out.findings.push(f);

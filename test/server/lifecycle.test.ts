@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
-import { openVigil } from "../../src/app/vigil.js";
+import { openLocker } from "../../src/app/open-locker.js";
 import { auth, startHarness, upload } from "./harness.js";
 
 void test("anchors are signed automatically while there are new records, and not otherwise", async () => {
@@ -41,7 +41,7 @@ void test("graceful stop: every upload in flight is answered and durable, the st
   await stopped;
   const acked = answers.filter((a) => a.statusCode === 201).map((a) => a.json<{ id: string }>().id);
   for (const a of answers) assert.ok([201, 503].includes(a.statusCode), `${a.statusCode} ${a.body}`);
-  const v = openVigil(h.dataDir);
+  const v = await openLocker(h.dataDir);
   try {
     const size = await v.log.size();
     const cp = await v.log.latestCheckpoint();

@@ -1,7 +1,8 @@
 /**
  * A locker backed by PostgreSQL, end to end: `vigil init --database-url`,
  * evidence and an anchor through openLocker()'s ports, the database bound to
- * its locker, and a clear refusal from commands that are SQLite-only so far.
+ * its locker, port-only CLI commands on it, and a clear refusal from commands
+ * that are SQLite-only so far.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -64,9 +65,16 @@ void test(
       await again.close();
 
       assert.throws(() => openVigil(dir), isCode("UNSUPPORTED"));
-      const list = vigil(dir, "evidence", "list");
-      assert.equal(list.status, 2, describe(list));
-      assert.match(list.stderr, /PostgreSQL.*supports only the embedded SQLite locker/);
+      // Port-only commands work on it; SQLite-only ones refuse clearly.
+      const list = vigil(dir, "--json", "evidence", "list");
+      assert.equal(list.status, 0, describe(list));
+      assert.equal((JSON.parse(list.stdout) as unknown[]).length, 1);
+      const verify = vigil(dir, "--json", "verify", "--mode", "full");
+      assert.equal(verify.status, 0, describe(verify));
+      assert.equal((JSON.parse(verify.stdout) as { result: string }).result, "passed");
+      const doctor = vigil(dir, "doctor");
+      assert.equal(doctor.status, 2, describe(doctor));
+      assert.match(doctor.stderr, /PostgreSQL.*supports only the embedded SQLite locker/);
 
       // The database is this locker's: a second locker may not share it.
       await assert.rejects(

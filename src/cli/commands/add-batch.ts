@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { projectAll } from "../../app/projection.js";
-import type { Vigil } from "../../app/vigil.js";
+import type { LockerPorts } from "../../app/open-locker.js";
 import { bulkIngest } from "../../domains/evidence/bulk-ingest.js";
 import { parseEvidenceMeta, type EvidenceMeta } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
@@ -20,7 +20,7 @@ type Flags = Parameters<typeof rawMeta>[0] & { batchSize: number };
  * (bad input changes nothing), then artifacts are committed in groups; each
  * line printed is an acknowledged, durable artifact.
  */
-export async function runAddBatch(v: Vigil, out: Output, source: string, flags: Flags): Promise<void> {
+export async function runAddBatch(v: LockerPorts, out: Output, source: string, flags: Flags): Promise<void> {
   const today = v.clock.now().toISOString().slice(0, 10);
   const plan = planBatch(source, flags, today, v.config.retentionClasses);
   const counts = { added: 0, exists: 0, rejected: 0, done: 0 };

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { anchorContext, anchorJson, anchorRows, requireAnchor } from "../../app/anchor-views.js";
 import { createAnchor, verifyAnchors, type AnchorCheck } from "../../log/anchors.js";
-import { setExitCode, withVigil } from "../context.js";
+import { setExitCode, withLocker } from "../context.js";
 import { table, type Output } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
 import { writeOutputFile } from "../write-output.js";
@@ -26,7 +26,7 @@ export function registerAnchorCommands(program: Command): void {
   an.command("create")
     .description("sign a checkpoint of the current journal")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const { anchor, created } = await createAnchor(anchorContext(v));
         out.result({ created, ...anchorJson(anchor) }, () =>
           created
@@ -39,7 +39,7 @@ export function registerAnchorCommands(program: Command): void {
     .description("list anchors")
     .option("--show-links", "with the consistency proof linking each anchor to its predecessor")
     .action(async (f: { showLinks?: boolean }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const rows = await anchorRows(v, { showLinks: f.showLinks === true });
         out.result(rows, () =>
           rows.length === 0
@@ -57,7 +57,7 @@ export function registerAnchorCommands(program: Command): void {
   an.command("inspect <seq>")
     .description("show one anchor and its signed note")
     .action(async (seq: string, _f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const a = await requireAnchor(v, parseIntArg("anchor", 1)(seq));
         out.result(
           anchorJson(a),
@@ -71,7 +71,7 @@ export function registerAnchorCommands(program: Command): void {
     .option("--latest", "only the latest anchor (default)")
     .option("--all", "every anchor in the chain")
     .action(async (f: { all?: boolean }, cmd: Command) =>
-      withVigil(cmd, async (v, out) =>
+      withLocker(cmd, async (v, out) =>
         printChecks(out, await verifyAnchors(anchorContext(v), f.all ? "all" : "latest")),
       ),
     );
@@ -79,7 +79,7 @@ export function registerAnchorCommands(program: Command): void {
     .description("write an anchor's signed note (default: the latest)")
     .requiredOption("-o, --output <file>", "file to write")
     .action(async (seq: string | undefined, f: { output: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const a = await requireAnchor(v, seq === undefined ? undefined : parseIntArg("anchor", 1)(seq));
         await writeOutputFile(f.output, a.note);
         out.result(

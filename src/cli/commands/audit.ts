@@ -4,7 +4,7 @@ import { parseDay, shiftDay, utcDay } from "../../audit/record-time.js";
 import { pruneAuditExports, type RetentionResult } from "../../audit/retention.js";
 import type { Clock } from "../../clock.js";
 import { VigilError } from "../../errors.js";
-import { withVigil } from "../context.js";
+import { withLocker } from "../context.js";
 import { registerReceiptsCommand } from "./audit-receipts.js";
 import { formatBytes, type Output } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
@@ -63,7 +63,7 @@ export function registerAuditCommands(program: Command): void {
       parseIntArg("--retention-days", 1),
     )
     .action(async (f: ExportFlags, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const day = chosenDay(f, v.clock);
         const exported =
           day === null

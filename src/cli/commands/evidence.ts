@@ -4,7 +4,7 @@ import type { ListFilter, VigilClient } from "../../client/vigil-client.js";
 import { systemClock } from "../../clock.js";
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
-import { setExitCode, withClient, withVigil } from "../context.js";
+import { setExitCode, withClient, withLocker } from "../context.js";
 import { formatBytes, table, type Output } from "../output.js";
 import { collectLabel, parseIntArg } from "../parse-args.js";
 import { remoteCapable } from "../remote.js";
@@ -40,7 +40,7 @@ export function registerEvidenceCommands(program: Command): void {
       .description("add many artifacts: a directory, or a JSONL file of {path, domain, name, ...} lines")
       .option("--batch-size <n>", "artifacts per durable commit", parseIntArg("--batch-size", 1), 1000),
   ).action(async (source: string, f: AddFlags & { batchSize: number }, cmd: Command) =>
-    withVigil(cmd, (v, out, g) => runAddBatch(v, out, source, { ...f, tenant: g.tenant })),
+    withLocker(cmd, (v, out, g) => runAddBatch(v, out, source, { ...f, tenant: g.tenant })),
   );
   remoteCapable(ev.command("get <id>"))
     .description("write an artifact's contents to stdout or -o FILE")

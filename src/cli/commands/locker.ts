@@ -7,7 +7,7 @@ import { initPostgresLocker } from "../../app/open-locker.js";
 import { systemClock } from "../../clock.js";
 import { fsError, VigilError } from "../../errors.js";
 import { runDoctor } from "../../app/doctor.js";
-import { globalOptions, outputFor, setExitCode, withVigil } from "../context.js";
+import { globalOptions, outputFor, setExitCode, withLocker, withVigil } from "../context.js";
 import { formatBytes, table } from "../output.js";
 import { runDemo } from "./demo.js";
 
@@ -40,7 +40,7 @@ export function registerLockerCommands(program: Command): void {
     .command("status")
     .description("journal size, artifacts, latest anchor")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const value = await lockerStatus(v);
         out.result(value, () =>
           table([
@@ -120,7 +120,7 @@ export function registerLockerCommands(program: Command): void {
     .command("show")
     .description("print the verifier key (name+hexid+base64), to give to auditors")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) =>
+      withLocker(cmd, async (v, out) =>
         out.result(
           {
             verifierKey: v.verifierKey,

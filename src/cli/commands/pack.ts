@@ -5,7 +5,7 @@ import { readPack } from "../../packs/read-pack.js";
 import type { PackSelection } from "../../packs/select-artifacts.js";
 import { loadCheckpointFile, loadTrustedKey } from "../../packs/trusted-key.js";
 import { parseTrustedKey, verifyPack, type PackReport } from "../../packs/verify-pack.js";
-import { setExitCode, withVigil } from "../context.js";
+import { setExitCode, withLocker } from "../context.js";
 import { formatBytes, type Output } from "../output.js";
 import { collectLabel } from "../parse-args.js";
 
@@ -69,7 +69,7 @@ export function registerPackCommands(program: Command): void {
     .option("--include-deps", "also every provenance parent, recursively")
     .requiredOption("-o, --output <pack>", "PACK.tar.gz (or .tgz), or a directory to create")
     .action(async (f: ExportFlags, cmd: Command) =>
-      withVigil(cmd, async (v, out, g) => {
+      withLocker(cmd, async (v, out, g) => {
         const r = await exportPack(v, {
           selection: selection(f, g.tenant),
           includeDeps: f.includeDeps === true,

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { requireArtifact } from "../../app/evidence-queries.js";
 import { consistencyProof, inclusionProof, proofTreeSize } from "../../app/proofs.js";
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
-import { withVigil } from "../context.js";
+import { withLocker } from "../context.js";
 import { parseIntArg } from "../parse-args.js";
 
 export function registerProofCommands(program: Command): void {
@@ -11,7 +11,7 @@ export function registerProofCommands(program: Command): void {
     .description("prove an artifact's record is in the tree (default size: the latest anchor)")
     .option("--size <n>", "tree size", parseIntArg("--size", 1))
     .action(async (id: string, f: { size?: number }, cmd: Command) =>
-      withVigil(cmd, async (v, out, g) => {
+      withLocker(cmd, async (v, out, g) => {
         const row = await requireArtifact(v, parseArtifactId(id), g.tenant);
         const value = await inclusionProof(v, row.leafIndex, await proofTreeSize(v, f.size));
         out.result(
@@ -26,7 +26,7 @@ export function registerProofCommands(program: Command): void {
     .requiredOption("--from <m>", "older tree size", parseIntArg("--from", 1))
     .requiredOption("--to <n>", "newer tree size", parseIntArg("--to", 1))
     .action(async (f: { from: number; to: number }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const value = await consistencyProof(v, f.from, f.to);
         out.result(
           value,

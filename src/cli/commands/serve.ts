@@ -3,12 +3,12 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { initLocker } from "../../app/init-locker.js";
 import { lockerPaths } from "../../app/paths.js";
-import { openVigil } from "../../app/vigil.js";
+import { openLocker } from "../../app/open-locker.js";
 import { systemClock } from "../../clock.js";
 import { fsError } from "../../errors.js";
 import { startServer } from "../../server/serve.js";
 import { parseServerConfig } from "../../server/server-config.js";
-import { globalOptions } from "../context.js";
+import { databaseUrlFromEnv, globalOptions } from "../context.js";
 
 interface ServeFlags {
   config?: string;
@@ -34,7 +34,10 @@ async function serve(f: ServeFlags, cmd: Command): Promise<void> {
   const config = parseServerConfig(readConfigFile(f.config), env);
   const created = !existsSync(lockerPaths(g.data).config);
   if (created) initLocker(g.data, systemClock);
-  const server = await startServer(openVigil(g.data, { flushOffLoop: true }), config);
+  const server = await startServer(
+    await openLocker(g.data, { databaseUrl: databaseUrlFromEnv(), flushOffLoop: true }),
+    config,
+  );
   const data = resolve(g.data);
   process.stderr.write(
     `vigil: ${created ? "created a new locker and " : ""}serving ${data} on ${server.url ?? "?"}\n` +

@@ -6,7 +6,7 @@ import { parseArtifactId } from "../../domains/evidence/metadata.js";
 import { rowSummary } from "../../domains/evidence/evidence-service.js";
 import { VigilError } from "../../errors.js";
 import { checkFileBlob, checkInlineBlob } from "../../verify/blob-check.js";
-import { setExitCode, withVigil } from "../context.js";
+import { setExitCode, withLocker, withVigil } from "../context.js";
 import { formatBytes, table } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
 
@@ -35,7 +35,7 @@ export function registerStorageCommands(program: Command): void {
   st.command("stats")
     .description("artifact counts and bytes, blob placement, database size")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const s = await fullStorageStats(v);
         out.result(s, () =>
           table([
@@ -57,7 +57,7 @@ export function registerStorageCommands(program: Command): void {
     .option("--sort <key>", "size", "size")
     .option("--limit <n>", "rows", parseIntArg("--limit", 1), 20)
     .action(async (f: { sort: string; limit: number }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         if (f.sort !== "size") throw new VigilError("USAGE", "--sort accepts only: size");
         const rows = (await v.evidence.list({ orderBy: "size", limit: f.limit })).map(rowSummary);
         out.result(rows, () =>
@@ -89,7 +89,7 @@ function registerIndexCommands(program: Command): void {
   ix.command("status")
     .description("index position, lag and row counts")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const s = await v.maintenance.status();
         out.result(
           s,
@@ -101,9 +101,11 @@ function registerIndexCommands(program: Command): void {
   ix.command("rebuild")
     .description("replay the journal into a fresh index; prints the state hash")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const total = await v.log.size();
-        const r = v.maintenance.rebuild(decodeStored, projectAll, (n) => out.progress("replaying", n, total));
+        const r = await v.maintenance.rebuild(decodeStored, projectAll, (n) =>
+          out.progress("replaying", n, total),
+        );
         out.endProgress();
         out.result(
           r,

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { parseVerifierKey } from "../../journal/index.js";
 import { VigilError } from "../../errors.js";
 import type { TileSource } from "../../tlog/tile-source.js";
-import { outputFor, setExitCode, withVigil } from "../context.js";
+import { outputFor, setExitCode, withLocker } from "../context.js";
 
 function loadVerifier(key: string) {
   const text = key.includes("+") ? key : readFileSync(key, "utf8");
@@ -27,7 +27,7 @@ export function registerTlogCommands(program: Command): void {
   tl.command("export <dir>")
     .description("write checkpoint, hash tiles and entry bundles for the latest anchor")
     .action(async (dir: string, _f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const { exportTiles } = await import("../../tlog/export-tiles.js");
         const r = await exportTiles(v.log, dir, (done: number, total: number) =>
           out.progress("exporting tiles", done, total),

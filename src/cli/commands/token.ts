@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { projectAll } from "../../app/projection.js";
 import { createToken, parseTokenRequest, revokeToken } from "../../domains/access/tokens.js";
 import { VigilError } from "../../errors.js";
-import { withVigil } from "../context.js";
+import { withLocker } from "../context.js";
 import { table } from "../output.js";
 import { parseDuration } from "../parse-args.js";
 import { programOptions } from "../program-options.js";
@@ -29,7 +29,7 @@ export function registerTokenCommands(program: Command): void {
     )
     .option("--expires <duration>", "valid for this long, e.g. 90d or 12h (default: no expiry)")
     .action(async (f: CreateFlags, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const expiresAt =
           f.expires === undefined
             ? null
@@ -55,7 +55,7 @@ export function registerTokenCommands(program: Command): void {
   tk.command("list")
     .description("every token (never their secrets)")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const rows = (await v.tokens.listTokens()).map(({ secretHash: _s, ...t }) => t);
         out.result(rows, () =>
           rows.length === 0
@@ -79,7 +79,7 @@ export function registerTokenCommands(program: Command): void {
     .description("revoke a token at once (a journal record)")
     .requiredOption("--reason <text>", "why (recorded in the journal)")
     .action(async (id: string, f: { reason: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         if (f.reason.trim() === "" || f.reason.length > 500)
           throw new VigilError("INPUT_INVALID", "--reason: one line of at most 500 characters");
         const leaf = await revokeToken(

@@ -4,7 +4,7 @@ import { runVerification } from "../../app/verification.js";
 import { latestReport } from "../../app/verify-reports.js";
 import { VigilError } from "../../errors.js";
 import type { VerifyReport } from "../../verify/report.js";
-import { outputFor, setExitCode, withVigil } from "../context.js";
+import { outputFor, setExitCode, withLocker } from "../context.js";
 import { runOfflineVerify, type OfflineVerifyOptions } from "./pack.js";
 import { formatBytes, type Output } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
@@ -54,7 +54,7 @@ export function registerVerifyCommands(program: Command): void {
         if (f.input !== undefined || f.trustedKey !== undefined || f.sinceCheckpoint !== undefined) {
           throw new VigilError("USAGE", "--input, --trusted-key and --since-checkpoint go with --offline");
         }
-        return withVigil(cmd, async (v, out) => {
+        return withLocker(cmd, async (v, out) => {
           if (f.mode !== "quick" && f.mode !== "full")
             throw new VigilError("USAGE", `--mode must be quick or full, got ${JSON.stringify(f.mode)}`);
           const { report, reportId } = await runVerification(
@@ -75,7 +75,7 @@ export function registerVerifyCommands(program: Command): void {
     .option("--filter <what>", "failed: only the findings")
     .option("--format <fmt>", "text or json", "text")
     .action(async (f: { filter?: string; format: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         if (f.filter !== undefined && f.filter !== "failed")
           throw new VigilError("USAGE", "--filter accepts only: failed");
         if (f.format !== "text" && f.format !== "json")

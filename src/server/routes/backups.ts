@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { ALL_TENANTS } from "../../domains/access/roles.js";
 import { listBackups, type BackupSummary } from "../../lifecycle/backup-catalog.js";
+import { requireEmbedded } from "../../app/open-locker.js";
 import { createBackup } from "../../lifecycle/backup-create.js";
 import { principalOf, receipt, type ServerContext } from "../context.js";
 import { oneAtATime } from "../one-at-a-time.js";
@@ -23,7 +24,7 @@ function backupView(req: FastifyRequest, b: BackupSummary) {
 async function create(req: FastifyRequest, ctx: ServerContext) {
   return oneAtATime(ctx, "backup", async () => {
     try {
-      const { manifest: m } = await createBackup(ctx.vigil);
+      const { manifest: m } = await createBackup(requireEmbedded(ctx.vigil, "an online backup"));
       await receipt(ctx, req, "backup.create", `backup ${m.id}`, "allowed", 201);
       return {
         id: m.id,

@@ -33,7 +33,7 @@ async function getContents(req: FastifyRequest, reply: FastifyReply, ctx: Server
     .header("vigil-leaf-index", String(row.leafIndex));
   if (state?.state === "corrupted")
     reply.header("vigil-warning", "marked corrupted; bytes may not match the digest");
-  const inline = v.blobs.inlineData(row.digest);
+  const inline = await v.blobs.inlineData(row.digest);
   ctx.metrics.retrievalLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
   return inline ?? v.blobs.open(row.digest);
 }

@@ -34,6 +34,16 @@ export class PgBlobStore implements BlobStore {
     return r === undefined ? null : toInfo(r);
   }
 
+  async inlineData(digest: Buffer): Promise<Buffer | null> {
+    const r = await this.db.one(
+      "read contents",
+      `SELECT b.data FROM evidence e JOIN blobs b ON b.id = e.leaf_idx
+       WHERE e.digest = $1 AND b.digest = $1 AND b.data IS NOT NULL LIMIT 1`,
+      [digest],
+    );
+    return r === undefined ? null : col.buf(r, "data");
+  }
+
   async open(digest: Buffer): Promise<Readable> {
     const hex = digest.toString("hex");
     const r = await this.db.one(

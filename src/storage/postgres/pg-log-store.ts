@@ -85,7 +85,11 @@ export class PgLogStore implements LogStore {
     return r === null ? null : Buffer.from(r);
   }
 
-  /** The next seq is taken under the append lock, so two writers never number a checkpoint twice. */
+  /**
+   * The next seq is taken under the append lock, so two writers never number
+   * a checkpoint twice, and a checkpoint smaller than the latest of its
+   * segment is refused (CONFLICT): the chain never goes backwards.
+   */
   addCheckpoint(cp: NewCheckpoint): Promise<StoredCheckpoint> {
     return this.db.transaction("store checkpoint", async (q) => {
       await q.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
@@ -93,6 +97,12 @@ export class PgLogStore implements LogStore {
       const last = rows[0] === undefined ? null : toCheckpoint(rows[0]);
       const seq = (last?.seq ?? 0) + 1;
       const segment = cp.segment ?? last?.segment ?? 1;
+      // Another server process may have signed a larger tree since this one read the size.
+      if (last !== null && segment === last.segment && last.size > cp.size)
+        throw new VigilError(
+          "CONFLICT",
+          `anchor ${last.seq} already covers ${last.size} entries, more than ${cp.size}`,
+        );
       await q.query(`INSERT INTO checkpoints (${CP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
         seq,
         cp.size,
