@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
+import { compareRemote, REMOTE, startTwin, twinOf } from "./remote-twin.js";
 
 export const BIN = fileURLToPath(new URL("../../../bin/vigil", import.meta.url));
 
@@ -39,11 +40,29 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Run as this uid/gid (via util-linux setpriv): lets a root test run see permission errors. */
   readonly asUser?: number;
+  /** Extra environment (the remote twin's VIGIL_TOKEN). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Runs `vigil ARGS...` (no --data added), with NO_COLOR and without the caller's VIGIL_* settings. */
+/**
+ * Runs `vigil ARGS...` (no --data added), with NO_COLOR and without the
+ * caller's VIGIL_* settings. In remote mode, a command on a locker with a
+ * twin also runs through --server and must answer alike (remote-twin.ts).
+ */
 export function run(args: readonly string[], opts: RunOptions = {}): CliResult {
+  const local = spawnVigil(args, opts);
+  const twin = REMOTE && opts.asUser === undefined ? twinOf(args) : undefined;
+  if (twin !== undefined) compareRemote(twin, args, opts, local, spawnVigil);
+  return local;
+}
+
+function spawnVigil(args: readonly string[], opts: RunOptions = {}): CliResult {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  delete env.VIGIL_SERVER;
+  delete env.VIGIL_TOKEN;
+  delete env.VIGIL_TENANT;
+  delete env.VIGIL_CLI_REMOTE;
+  Object.assign(env, opts.env);
   delete env.VIGIL_DATA;
   delete env.VIGIL_DEBUG;
   delete env.VIGIL_REPORT_RSS;
@@ -151,7 +170,14 @@ function restorePermissions(path: string): void {
 export function newLocker(root: string, name = "locker"): string {
   const data = join(root, name);
   expectOk(vigil(data, "init"));
+  if (REMOTE) startTwin(data, BIN, spawnVigil);
   return data;
+}
+
+/** The locker and, in remote mode, its served twin: what a test changes behind the CLI's back, it changes in both. */
+export function lockerCopies(data: string): string[] {
+  const twin = REMOTE ? twinOf(["--data", data]) : undefined;
+  return twin === undefined ? [data] : [data, twin.dir];
 }
 
 /** A copy of a (closed) locker, so each destructive test gets its own. */

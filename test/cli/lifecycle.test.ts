@@ -13,6 +13,7 @@ import {
   expectJson,
   expectOk,
   journalSize,
+  lockerCopies,
   newLocker,
   useTempRoot,
   vigil,
@@ -82,12 +83,14 @@ void test("a corrupted artifact: verify fails, mark-corrupted makes it a known s
   const data = newLocker(root, "corrupt");
   const id = add(data, "precious\n", "--name", "precious");
   const replica = copyLocker(data, join(root, "replica"));
-  const db = new Database(join(data, "vigil.db"));
-  db.prepare("UPDATE blobs SET data = ? WHERE digest = ?").run(
-    Buffer.from("tampered\n"),
-    Buffer.from(id.slice(7), "hex"),
-  );
-  db.close();
+  for (const dir of lockerCopies(data)) {
+    const db = new Database(join(dir, "vigil.db"));
+    db.prepare("UPDATE blobs SET data = ? WHERE digest = ?").run(
+      Buffer.from("tampered\n"),
+      Buffer.from(id.slice(7), "hex"),
+    );
+    db.close();
+  }
   const failed = expectJson<Report>(vigil(data, "--json", "verify", "--mode", "full"), 1);
   assert.ok(failed.findings.some((f) => f.id === id));
   expectOk(vigil(data, "evidence", "mark-corrupted", id, "--reason", "hash-mismatch"));
