@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { EvidenceFilter } from "../storage/evidence-index.js";
 import type { AddOutcome, rowSummary } from "../domains/evidence/evidence-service.js";
 import type { RawEvidenceMeta } from "../domains/evidence/metadata.js";
 import type { ProvenanceNode } from "../domains/evidence/provenance.js";
@@ -8,15 +9,8 @@ export type RowSummary = ReturnType<typeof rowSummary>;
 export type Inspection = Awaited<ReturnType<typeof inspectArtifact>>;
 export type LifecycleAction = "hold" | "release" | "mark-corrupted";
 
-export interface ListFilter {
-  readonly domain?: string;
-  readonly subdomain?: string;
-  readonly kind?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly limit?: number;
-}
+/** The list filters a client passes on: the index's, but never across tenants (the client has one). */
+export type ListFilter = Omit<EvidenceFilter, "tenant" | "orderBy">;
 
 /** An artifact's contents, and a warning to show beside them (marked corrupted). */
 export interface Contents {
