@@ -14,9 +14,9 @@ import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openLocker } from "../../../src/app/open-locker.js";
 import { verifyLocker } from "../../../src/app/verification.js";
-import { serve, vigil, type Served } from "../../crash/crash-helpers.js";
+import { serve, type Served } from "../../crash/crash-helpers.js";
 import { adminQuery, createTestDatabase, pgUnreachable } from "../../storage/pg-test-db.js";
-import { assertJournalSound } from "./journal-checks.js";
+import { assertJournalSound, pgLockerWithAdmin } from "./journal-checks.js";
 
 const WORKERS = 6;
 const idOf = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
@@ -59,9 +59,7 @@ void test("terminated PostgreSQL connections mid-burst: 503 + Retry-After, no lo
   const servers: Served[] = [];
   try {
     const data = join(root, "locker");
-    assert.equal(vigil(data, "init", "--database-url", db.url).status, 0);
-    const tok = vigil(data, "--json", "token", "create", "--role", "admin", "--name", "t");
-    const token = (JSON.parse(tok.stdout) as { token: string }).token;
+    const token = pgLockerWithAdmin(data, db.url);
     const config = join(root, "serve.json");
     writeFileSync(config, JSON.stringify({ anchorIntervalMs: 300 }));
     servers.push(await serve(data, config), await serve(data, config));

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { Locker } from "../../../src/app/open-locker.js";
 import { decodeRecord } from "../../../src/journal/index.js";
+import { vigil } from "../../crash/crash-helpers.js";
 
 /**
  * Every acknowledged artifact has exactly one evidence.added record, indices
@@ -27,4 +28,12 @@ export async function assertJournalSound(l: Locker, acked: readonly string[]): P
     anchors.every((a, i) => a.seq === i + 1 && a.size <= size),
     "anchors numbered 1..n within the log",
   );
+}
+
+/** A locker at `data` keeping its journal in the database at `url`, and an admin token for it. */
+export function pgLockerWithAdmin(data: string, url: string): string {
+  assert.equal(vigil(data, "init", "--database-url", url).status, 0);
+  const tok = vigil(data, "--json", "token", "create", "--role", "admin", "--name", "t");
+  assert.equal(tok.status, 0, tok.stderr);
+  return (JSON.parse(tok.stdout) as { token: string }).token;
 }

@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { openLocker } from "../../../src/app/open-locker.js";
 import { verifyLocker } from "../../../src/app/verification.js";
-import { serve, vigil, type Served } from "../../crash/crash-helpers.js";
+import { serve, type Served } from "../../crash/crash-helpers.js";
 import { createTestDatabase, pgUnreachable } from "../../storage/pg-test-db.js";
-import { assertJournalSound } from "./journal-checks.js";
+import { assertJournalSound, pgLockerWithAdmin } from "./journal-checks.js";
 
 const PER_SERVER = 150;
 const idOf = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
@@ -34,10 +34,7 @@ void test("two server processes on one PostgreSQL database accept writes at once
   const servers: Served[] = [];
   try {
     const data = join(root, "locker");
-    assert.equal(vigil(data, "init", "--database-url", db.url).status, 0);
-    const tok = vigil(data, "--json", "token", "create", "--role", "admin", "--name", "t");
-    assert.equal(tok.status, 0, tok.stderr);
-    const token = (JSON.parse(tok.stdout) as { token: string }).token;
+    const token = pgLockerWithAdmin(data, db.url);
     const config = join(root, "serve.json");
     writeFileSync(config, JSON.stringify({ anchorIntervalMs: 200 }));
     servers.push(await serve(data, config), await serve(data, config));
