@@ -25,9 +25,9 @@ function vigilCli(data: string, args: string[]): string {
   return execFileSync(process.execPath, [VIGIL, "--data", data, ...args], { encoding: "utf8" });
 }
 
-/** A fresh locker with one token of `role` (made by `vigil token create`, before the server opens it). */
-export function lockerWithToken(data: string, role = "operator"): string {
-  vigilCli(data, ["init"]);
+/** A fresh locker (`vigil init ...initArgs`) with one token of `role` (made by `vigil token create`, before the server opens it). */
+export function lockerWithToken(data: string, role = "operator", initArgs: readonly string[] = []): string {
+  vigilCli(data, ["init", ...initArgs]);
   const out = JSON.parse(
     vigilCli(data, ["--json", "token", "create", "--role", role, "--name", "bench"]),
   ) as {
@@ -134,4 +134,22 @@ export function cpuOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+let batchCounter = Date.now() * 1000 + 500_000;
+
+/**
+ * A /v1/evidence/batch body of `n` 1 KiB artifacts never sent before: each
+ * is `tail` (1 KiB) with a counter in its first 9 bytes (a 9-byte prefix
+ * keeps the base64 of the rest aligned, so it is encoded once).
+ */
+export function batchBody(n: number, tail: Buffer): string {
+  const tail64 = tail.subarray(9).toString("base64");
+  const items: string[] = [];
+  const prefix = Buffer.alloc(9);
+  for (let i = 0; i < n; i++) {
+    prefix.writeDoubleBE(++batchCounter, 0);
+    items.push(`{"data":"${prefix.toString("base64")}${tail64}","domain":"bench","name":"batch"}`);
+  }
+  return `{"items":[${items.join(",")}]}`;
 }

@@ -16,6 +16,7 @@ import type { Request } from "autocannon";
 import { percentile, tempDir } from "./lib.js";
 import { report } from "./report.js";
 import {
+  batchBody,
   benchConfig,
   commitFloor,
   cpuOf,
@@ -36,7 +37,6 @@ const CONNECTIONS = 64;
 const BATCH_CONNECTIONS = 8;
 
 const tail = randomBytes(1024);
-const tail64 = tail.subarray(9).toString("base64"); // 1015 bytes; a 9-byte prefix keeps base64 aligned
 let counter = Date.now() * 1000;
 
 /** A 1 KiB body never sent before: a counter in the first bytes, random bytes after. */
@@ -44,16 +44,6 @@ function uniqueBody(): Buffer {
   const b = Buffer.from(tail);
   b.writeDoubleBE(++counter, 0);
   return b;
-}
-
-function batchBody(n: number): string {
-  const items: string[] = [];
-  const prefix = Buffer.alloc(9);
-  for (let i = 0; i < n; i++) {
-    prefix.writeDoubleBE(++counter, 0);
-    items.push(`{"data":"${prefix.toString("base64")}${tail64}","domain":"bench","name":"batch"}`);
-  }
-  return `{"items":[${items.join(",")}]}`;
 }
 
 interface Acks {
@@ -89,7 +79,7 @@ async function batch(p: Proc, token: string) {
     method: "POST",
     path: "/v1/evidence/batch",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    setupRequest: (r) => ({ ...r, body: batchBody(BATCH) }),
+    setupRequest: (r) => ({ ...r, body: batchBody(BATCH, tail) }),
   };
   const r = await load({
     url: p.url,
