@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initLocker } from "../src/app/init-locker.js";
 import { projectAll } from "../src/app/projection.js";
+import type { LockerPorts } from "../src/app/open-locker.js";
 import { openVigil, type Vigil } from "../src/app/vigil.js";
 import { createAnchor } from "../src/log/anchors.js";
 import { systemClock } from "../src/clock.js";
@@ -21,8 +22,8 @@ export function freshLocker(dir: string): Vigil {
   return openVigil(data);
 }
 
-/** Adds the payloads as evidence in groups of `batch` (durable group commits). */
-export async function ingest(v: Vigil, payloads: readonly Buffer[], batch = 1000): Promise<number> {
+/** Adds the payloads as evidence in groups of `batch` (durable group commits), on either backend. */
+export async function ingest(v: LockerPorts, payloads: readonly Buffer[], batch = 1000): Promise<number> {
   const meta = parseEvidenceMeta(
     { domain: "bench", name: "artifact", date: "2026-11-23", kind: "bench" },
     "bench",
@@ -53,7 +54,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Signs a checkpoint of everything ingested so far. */
-export async function anchorNow(v: Vigil): Promise<void> {
+export async function anchorNow(v: LockerPorts): Promise<void> {
   await createAnchor({
     log: v.log,
     signer: v.signer,

@@ -7,12 +7,16 @@
  * p99 also holds the queueing. The floor of one durable commit on this disk
  * is printed beside.
  *
- *   node dist/bench/server-proofs.js [entries] [seconds]
+ * With `postgres` the locker keeps its journal in a fresh PostgreSQL
+ * database (VIGIL_TEST_PG_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
+ *
+ *   node dist/bench/server-proofs.js [entries] [seconds] [sqlite|postgres]
  */
 import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Request } from "autocannon";
-import { openVigil } from "../src/app/vigil.js";
+import { openLocker } from "../src/app/open-locker.js";
+import { createTestDatabase, type TestDatabase } from "../test/storage/pg-test-db.js";
 import { anchorNow, ingest, tempDir } from "./lib.js";
 import { report, type Figure } from "./report.js";
 import {
@@ -27,12 +31,14 @@ import {
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const SECONDS = Number(process.argv[3] ?? 10);
+const BACKEND = process.argv[4] ?? "sqlite";
+if (BACKEND !== "sqlite" && BACKEND !== "postgres") throw new Error("backend must be sqlite or postgres");
 const SAMPLE = 20_000;
 
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
 
 async function build(data: string): Promise<string[]> {
-  const v = openVigil(data);
+  const v = await openLocker(data);
   const ids: string[] = [];
   const CHUNK = 100_000;
   for (let done = 0; done < N; done += CHUNK) {
@@ -69,9 +75,11 @@ async function measure(p: Proc, token: string, next: () => string, connections: 
 
 const { dir, cleanup } = tempDir("server-proofs");
 let server: Proc | null = null;
+let db: TestDatabase | null = null;
 try {
   const data = join(dir, "locker");
-  const token = lockerWithToken(data, "auditor");
+  db = BACKEND === "postgres" ? await createTestDatabase() : null;
+  const token = lockerWithToken(data, "auditor", db === null ? [] : ["--database-url", db.url]);
   const ids = await build(data);
   server = await startVigil(data, benchConfig());
   const inclusion = () => `/v1/evidence/${pick(ids)}/proof`;
@@ -88,20 +96,26 @@ try {
     ] as const) {
       const r = await measure(server, token, next, c);
       figures.push(
-        { figure: `${kind} proof at ${N} entries, ${c} conn, p99`, value: r.p99, unit: "ms", target: "<= 3" },
+        {
+          figure: `${kind} proof at ${N} entries (${BACKEND}), ${c} conn, p99`,
+          value: r.p99,
+          unit: "ms",
+          target: "<= 3",
+        },
         { figure: `${kind} proof, ${c} conn, p50`, value: r.p50, unit: "ms" },
         { figure: `${kind} proofs per second, ${c} conn`, value: r.rps, unit: "req/s" },
         { figure: `server CPU per ${kind} proof, ${c} conn`, value: r.cpuUs, unit: "us" },
       );
     }
-  const floor = commitFloor(dir);
-  figures.push({
-    figure: "floor: one durable SQLite commit (an inclusion read's receipt), p50",
-    value: floor.p50,
-    unit: "ms",
-  });
+  if (db === null)
+    figures.push({
+      figure: "floor: one durable SQLite commit (an inclusion read's receipt), p50",
+      value: commitFloor(dir).p50,
+      unit: "ms",
+    });
   report("server-proofs", figures);
 } finally {
   await server?.stop();
   cleanup();
+  await db?.drop();
 }
