@@ -1,6 +1,8 @@
 import {
   buildConsistencyProof,
   buildInclusionProof,
+  buildRoot,
+  coalesceReads,
   verifyConsistency,
   verifyInclusion,
 } from "../journal/index.js";
@@ -33,8 +35,11 @@ export interface ConsistencyProofView {
 
 /** Tree size to prove against: `size`, else the latest anchor's, else the journal's. */
 export async function proofTreeSize(v: LockerPorts, size: number | undefined): Promise<number> {
-  const journal = await v.log.size();
-  const n = size ?? (await v.log.latestCheckpoint())?.size ?? journal;
+  const [journal, latest] = await Promise.all([
+    v.log.size(),
+    size === undefined ? v.log.latestCheckpoint() : null,
+  ]);
+  const n = size ?? latest?.size ?? journal;
   if (n > journal)
     throw new VigilError("INPUT_INVALID", `tree size ${n} exceeds the journal size ${journal}`);
   return n;
@@ -52,9 +57,12 @@ export async function inclusionProof(
 ): Promise<InclusionProofView> {
   if (leafIndex >= size)
     throw new VigilError("INPUT_INVALID", `leaf ${leafIndex} is not in a tree of size ${size}; anchor first`);
-  const [leaf] = await v.log.readNodes([{ level: 0, index: leafIndex }]);
-  const proof = await buildInclusionProof(leafIndex, size, (ids) => v.log.readNodes(ids));
-  const root = await v.log.root(size);
+  const read = coalesceReads((ids) => v.log.readNodes(ids)); // the three reads below: one round trip
+  const [[leaf], proof, root] = await Promise.all([
+    read([{ level: 0, index: leafIndex }]),
+    buildInclusionProof(leafIndex, size, read),
+    buildRoot(size, read),
+  ]);
   if (leaf === undefined || root === null || !verifyInclusion(leafIndex, size, leaf, proof, root))
     throw selfCheckFailed();
   return {
@@ -77,8 +85,12 @@ export async function consistencyProof(
   const size = await v.log.size();
   if (from < 1 || to > size || from > to)
     throw new VigilError("INPUT_INVALID", `need 1 <= from <= to <= ${size}, got from ${from}, to ${to}`);
-  const proof = await buildConsistencyProof(from, to, (ids) => v.log.readNodes(ids));
-  const [r1, r2] = [await v.log.root(from), await v.log.root(to)];
+  const read = coalesceReads((ids) => v.log.readNodes(ids)); // one round trip for the proof and both roots
+  const [proof, r1, r2] = await Promise.all([
+    buildConsistencyProof(from, to, read),
+    buildRoot(from, read),
+    buildRoot(to, read),
+  ]);
   if (r1 === null || r2 === null || !verifyConsistency(from, to, r1, r2, proof)) throw selfCheckFailed();
   return {
     v: 1,

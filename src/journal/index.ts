@@ -13,3 +13,4 @@ export * from "./tiles.js";
 export * from "./record.js";
 export * from "./key-rotation.js";
 export * from "./inclusion-batch.js";
+export * from "./coalesce-reads.js";
