@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { accessItem, serverLifeItem, type AccessEvent } from "../domains/access/access-record.js";
+import { serverLifeItem, type AccessEvent } from "../domains/access/access-record.js";
+import { receiptItems } from "../domains/access/receipts-record.js";
 import {
   commitGroup,
   type AddOutcome,
@@ -31,7 +32,8 @@ const MAX_ATTEMPTS = 3;
  * The server's one writer: every append goes through it. Uploads and access
  * receipts that arrive while a commit is running are committed together in
  * the next transaction (group commit), and nothing is acknowledged before
- * its transaction is durable. Receipts are numbered here, in commit order.
+ * its transaction is durable. Receipts are numbered here, in commit order,
+ * and a group's receipts are one access.receipts record per tenant.
  */
 export class JournalWriter {
   readonly serverId = `srv_${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
@@ -145,13 +147,15 @@ export class JournalWriter {
   }
 
   private receiptsFor(jobs: readonly EvidenceJob[], outcomes: readonly AddOutcome[]) {
-    const items = [];
+    const events: AccessEvent[] = [];
     let at = 0;
     for (const j of jobs) {
-      for (const e of j.access(outcomes.slice(at, at + j.candidates.length)))
-        items.push(accessItem(e, this.serverId, ++this.seq));
+      events.push(...j.access(outcomes.slice(at, at + j.candidates.length)));
       at += j.candidates.length;
     }
+    if (events.length === 0) return [];
+    const items = receiptItems(events, this.serverId, this.seq + 1);
+    this.seq += events.length;
     return items;
   }
 }

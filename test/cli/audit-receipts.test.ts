@@ -10,6 +10,7 @@ import { test } from "node:test";
 import { projectAll } from "../../src/app/projection.js";
 import { openVigil } from "../../src/app/vigil.js";
 import { accessItem, type AccessEvent } from "../../src/domains/access/access-record.js";
+import { receiptItems } from "../../src/domains/access/receipts-record.js";
 import { JournalWriter } from "../../src/server/journal-writer.js";
 import { copyLocker, expectError, expectJson, newLocker, useTempRoot, vigil } from "./cli-helpers.js";
 
@@ -37,12 +38,17 @@ function event(tenant: string, i: number): AccessEvent {
   };
 }
 
-/** One server run through the real writer: started, n receipts, stopped unless `crash`. */
-async function serverRun(dir: string, n: number, crash = false): Promise<string> {
+/**
+ * One server run through the real writer: started, n receipts (one at a time,
+ * or `together`: queued at once, one group commit), stopped unless `crash`.
+ */
+async function serverRun(dir: string, n: number, crash = false, together = false): Promise<string> {
   const v = openVigil(dir);
   const w = new JournalWriter({ log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll });
   await w.start();
-  for (let i = 0; i < n; i++) await w.recordAccess(event(i % 2 === 0 ? "acme" : "beta", i));
+  const tenant = (i: number) => (i % 2 === 0 ? "acme" : "beta");
+  if (together) await Promise.all(Array.from({ length: n }, (_, i) => w.recordAccess(event(tenant(i), i))));
+  else for (let i = 0; i < n; i++) await w.recordAccess(event(tenant(i), i));
   if (!crash) await w.close();
   await v.close();
   return w.serverId;
@@ -103,6 +109,49 @@ void test("a deliberately gapped journal: exit 1, the missing number and the run
   assert.deepEqual(
     a.gaps?.map((g) => g.server),
     [run, run],
+  );
+});
+
+void test("group-committed receipts beside old single ones; a lost group record is a missing range", async () => {
+  const mixed = copyLocker(data, join(root, "mixed"));
+  const grouped = await serverRun(mixed, 6, false, true);
+  const ok = expectJson<Audit>(vigil(mixed, "--json", "audit", "receipts", "--since", "1h", "--check-gaps"));
+  assert.deepEqual([ok.ok, ok.gaps], [true, []]);
+  assert.deepEqual(
+    ok.receipts.filter((r) => r.server === grouped).map((r) => [r.tenant, r.seq]),
+    [
+      ["acme", 1],
+      ["acme", 2],
+      ["acme", 3],
+      ["beta", 4],
+      ["beta", 5],
+      ["beta", 6],
+    ],
+  );
+  assert.deepEqual(
+    ok.runs.map((r) => r.receipts),
+    [5, 3, 6],
+  );
+  // A run whose second group's record never reached the journal: old-style receipt 1, group 2..3, then 6..7.
+  const run = await serverRun(mixed, 0, true);
+  const v = openVigil(mixed);
+  await v.log.append([accessItem(event("acme", 20), run, 1)], projectAll);
+  await v.log.append(receiptItems([event("beta", 21), event("beta", 22)], run, 2), projectAll);
+  await v.log.append(receiptItems([event("acme", 25), event("acme", 26)], run, 6), projectAll);
+  await v.close();
+  await serverRun(mixed, 1);
+  const r = vigil(mixed, "audit", "receipts", "--since", "1h", "--check-gaps");
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(
+    r.stdout,
+    new RegExp(`GAPS  2 found:\n  ${run}: receipts seq 4..5 are missing\n  ${run}: never stopped`),
+  );
+  const beta = expectJson<Audit>(
+    vigil(mixed, "--json", "--tenant", "beta", "audit", "receipts", "--since", "1h"),
+  );
+  assert.deepEqual(
+    beta.receipts.filter((x) => x.server === run).map((x) => x.seq),
+    [2, 3],
   );
 });
 

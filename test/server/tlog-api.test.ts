@@ -9,7 +9,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { after, before, test } from "node:test";
-import { isAccessRecord } from "../../src/domains/access/access-record.js";
+import type { AccessEvent } from "../../src/domains/access/access-record.js";
+import { readReceipts } from "../../src/domains/access/receipts-record.js";
 import { ed25519Signer, ed25519Verifier, type JournalRecord } from "../../src/journal/index.js";
 import { anchorIfNew } from "../../src/server/serve.js";
 import { HttpTiles } from "../../src/tlog/http-tiles.js";
@@ -43,10 +44,11 @@ after(() => h.close());
 const get = (path: string, token?: string) =>
   h.inject({ method: "GET", url: `/tlog/${path}`, headers: token === undefined ? {} : auth(token) });
 
-async function receipts(): Promise<JournalRecord[]> {
+async function receipts(): Promise<AccessEvent[]> {
   const v = h.server.ctx.vigil;
   const entries = await v.log.readEntries(0, await v.log.size());
-  return entries.map((e) => JSON.parse(e.bytes.toString("utf8")) as JournalRecord).filter(isAccessRecord);
+  const records = entries.map((e) => JSON.parse(e.bytes.toString("utf8")) as JournalRecord);
+  return records.flatMap((r) => readReceipts(r)?.events ?? []);
 }
 
 void test("a client over HTTP fetches checkpoint, tiles and bundles, recomputes the root and checks the signature", async () => {

@@ -14,6 +14,9 @@ export type AccessOutcome = "allowed" | "denied" | "not-found" | "rejected" | "f
  * `seq` number each server process's receipts 1, 2, 3, … in commit order,
  * so a missing receipt shows as a gap (`vigil audit receipts --check-gaps`).
  * Leaf + inclusion proof + a signed checkpoint make it a verifiable receipt.
+ * Servers now write access.receipts (receipts-record.ts), one record per
+ * group commit and tenant; journals written before hold these, and the audit
+ * reads both.
  */
 export interface AccessRecord extends JournalRecord, AccessEvent {
   readonly type: typeof ACCESS;
@@ -46,6 +49,7 @@ export interface ServerLifeRecord extends JournalRecord {
   readonly lastSeq?: number;
 }
 
+/** An access.receipt v1 as servers wrote it before access.receipts (old journals; tests build them). */
 export function accessItem(e: AccessEvent, server: string, seq: number): AppendItem {
   const record: AccessRecord = { type: ACCESS, v: 1, ...e, server, seq };
   return { encoded: encodeRecord(record), record };
@@ -65,10 +69,6 @@ export function serverLifeItem(
     ...(lastSeq === undefined ? {} : { lastSeq }),
   };
   return { encoded: encodeRecord(record), record };
-}
-
-export function isAccessRecord(r: JournalRecord): r is AccessRecord {
-  return r.type === ACCESS && r.v === 1 && typeof r.server === "string" && typeof r.seq === "number";
 }
 
 export function isServerLife(r: JournalRecord): r is ServerLifeRecord {

@@ -1,6 +1,7 @@
 import type { JournalRecord } from "../../journal/index.js";
 import { ACCESS, SERVER_STARTED, SERVER_STOPPED, type AccessEvent } from "./access-record.js";
 import type { ReceiptQuery } from "./receipt-query.js";
+import { ACCESS_BATCH, readReceipts } from "./receipts-record.js";
 
 /** A journal record with its leaf index, as a scan yields it. */
 export interface Leaf {
@@ -46,16 +47,17 @@ interface Run {
   readonly server: string;
   started: Leaf | null;
   stopped: Leaf | null;
-  readonly receipts: { leaf: number; seq: number }[];
+  /** Each record's numbers: seq first..first+count-1 (count 1 for an access.receipt). */
+  readonly receipts: { leaf: number; first: number; count: number }[];
   readonly problems: string[];
 }
 
 /** The types an audit reads; a scan passes only these. */
-export const RECEIPT_TYPES = [ACCESS, SERVER_STARTED, SERVER_STOPPED] as const;
+export const RECEIPT_TYPES = [ACCESS, ACCESS_BATCH, SERVER_STARTED, SERVER_STOPPED] as const;
 
 /**
- * The audit over every access.receipt, server.started and server.stopped
- * record in journal order. Runs are judged whole (numbering is per process,
+ * The audit over every access.receipt, access.receipts, server.started and
+ * server.stopped record in journal order. Runs are judged whole (numbering is per process,
  * not per window): a run is reported when it overlaps [since, until).
  * Pure: the records and the query are inputs.
  */
@@ -108,46 +110,24 @@ function track(run: Run, l: Leaf, rows: ReceiptRow[], q: ReceiptQuery): void {
     if (run.stopped !== null) run.problems.push(`stopped again at leaf ${l.index}`);
     else run.stopped = l;
   } else {
-    const row = receiptRow(l);
-    if (row === null) return void run.problems.push(`access.receipt at leaf ${l.index} is malformed`);
+    const got = readReceipts(r);
+    if (got === null) return void run.problems.push(`${r.type} at leaf ${l.index} is malformed`);
+    const span = { leaf: l.index, first: got.firstSeq, count: got.events.length };
     if (run.stopped !== null)
-      run.problems.push(`receipt seq ${row.seq} at leaf ${l.index} comes after server.stopped`);
-    run.receipts.push({ leaf: l.index, seq: row.seq });
-    if (selected(row, q)) rows.push(row);
+      run.problems.push(
+        `${numbers(span.first, span.count)} at leaf ${l.index} ${span.count === 1 ? "comes" : "come"} after server.stopped`,
+      );
+    run.receipts.push(span);
+    got.events.forEach((e, i) => {
+      const row: ReceiptRow = { ...e, server: got.server, seq: got.firstSeq + i, leaf: l.index };
+      if (selected(row, q)) rows.push(row);
+    });
   }
 }
 
-/** A receipt read back, narrowed field by field; null when any field is not what the writer writes. */
-function receiptRow(l: Leaf): ReceiptRow | null {
-  const r = l.record;
-  const [at, tenant, token, role, action, target, outcome, requestId, server] = [
-    r.at,
-    r.tenant,
-    r.token,
-    r.role,
-    r.action,
-    r.target,
-    r.outcome,
-    r.requestId,
-    r.server,
-  ];
-  if (r.v !== 1 || !Number.isSafeInteger(r.seq) || !Number.isSafeInteger(r.status)) return null;
-  const strings = [at, tenant, token, role, action, target, outcome, requestId, server];
-  if (!strings.every((x) => typeof x === "string")) return null;
-  return {
-    leaf: l.index,
-    at,
-    tenant,
-    token,
-    role,
-    target,
-    requestId,
-    server,
-    action: action as AccessEvent["action"],
-    outcome: outcome as AccessEvent["outcome"],
-    status: r.status as number,
-    seq: r.seq as number,
-  } as ReceiptRow;
+/** "receipt seq 5" or "receipts seq 5..7". */
+function numbers(first: number, count: number): string {
+  return count === 1 ? `receipt seq ${first}` : `receipts seq ${first}..${first + count - 1}`;
 }
 
 function selected(row: ReceiptRow, q: ReceiptQuery): boolean {
@@ -172,7 +152,7 @@ function summarise(r: Run, isLatest: boolean): RunSummary {
     server: r.server,
     startedAt: at(r.started),
     stoppedAt: at(r.stopped),
-    receipts: r.receipts.length,
+    receipts: r.receipts.reduce((n, x) => n + x.count, 0),
     state,
   };
 }
@@ -182,11 +162,13 @@ function runGaps(r: Run, isLatest: boolean): Gap[] {
   const problems = [...r.problems];
   if (r.started === null) problems.push("has receipts or a stop but no server.started record");
   let want = 1;
-  for (const { leaf, seq } of r.receipts) {
-    if (seq > want) problems.push(missing(want, seq - 1));
-    else if (seq < want)
-      problems.push(`receipt seq ${seq} at leaf ${leaf} repeats or goes back (expected ${want})`);
-    want = Math.max(want, seq + 1);
+  for (const { leaf, first, count } of r.receipts) {
+    if (first > want) problems.push(missing(want, first - 1));
+    else if (first < want)
+      problems.push(
+        `${numbers(first, count)} at leaf ${leaf} ${count === 1 ? "repeats or goes" : "repeat or go"} back (expected ${want})`,
+      );
+    want = Math.max(want, first + count);
   }
   const last = r.stopped?.record.lastSeq;
   if (r.stopped !== null && typeof last === "number" && last > want - 1) problems.push(missing(want, last));
