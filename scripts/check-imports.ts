@@ -33,6 +33,7 @@ const FORBIDDEN: Record<string, string[]> = {
   packs: ["cli", "app"],
   lifecycle: ["cli"],
   replica: ["cli"],
+  migrate: ["cli", "server", "client"],
   server: ["cli", "client"],
   client: ["cli", "server"],
 };

@@ -20,11 +20,7 @@ export interface InitOptions {
   readonly databaseUrl?: string;
 }
 
-/**
- * Creates a locker: built in a sibling temporary directory and renamed into
- * place, so a failed init leaves nothing behind and an existing locker is
- * never touched.
- */
+/** Creates a locker: a new locker id and signing key, its directory written by createLockerDir. */
 export function initLocker(dataDir: string, clock: Clock, options: InitOptions = {}): LockerConfig {
   const target = resolve(dataDir);
   refuseExisting(target);
@@ -44,10 +40,31 @@ export function initLocker(dataDir: string, clock: Clock, options: InitOptions =
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.replicaOf === undefined ? {} : { replicaOf: options.replicaOf }),
   };
+  const keys = config.replicaOf === undefined ? generateKeyPair(config.origin) : null;
+  createLockerDir(target, config, keys);
+  return config;
+}
+
+/** A locker's own key pair as written to keys/ (PRIVATE+KEY text and its verifier key). */
+export interface KeyFiles {
+  readonly signerKey: string;
+  readonly verifierKey: string;
+}
+
+/**
+ * Writes a locker's data directory (vigil.json, keys, blob store, the SQLite
+ * database unless the journal is in PostgreSQL), built in a sibling
+ * temporary directory and renamed into place: a failure leaves nothing
+ * behind and an existing locker is never touched. `keys` is null for a
+ * replica, which holds only its source's verifier key.
+ */
+export function createLockerDir(dataDir: string, config: LockerConfig, keys: KeyFiles | null): void {
+  const target = resolve(dataDir);
+  refuseExisting(target);
   const staging = join(dirname(target), `.${basename(target)}.init-${randomBytes(4).toString("hex")}`);
   try {
     mkdirSync(dirname(target), { recursive: true });
-    build(staging, config);
+    build(staging, config, keys);
     renameSync(staging, target);
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
@@ -59,10 +76,10 @@ export function initLocker(dataDir: string, clock: Clock, options: InitOptions =
       throw new VigilError("LOCKER_EXISTS", `${target} already exists and is not empty`);
     throw new VigilError("STORAGE_UNAVAILABLE", `cannot create ${target}: ${(e as Error).message}`);
   }
-  return config;
 }
 
-function refuseExisting(target: string): void {
+/** LOCKER_EXISTS unless `target` is absent or an empty directory. */
+export function refuseExisting(target: string): void {
   if (!existsSync(target)) return;
   const p = lockerPaths(target);
   if (existsSync(p.config) || existsSync(p.database))
@@ -82,14 +99,14 @@ function refuseExisting(target: string): void {
     );
 }
 
-function build(dir: string, config: LockerConfig): void {
+function build(dir: string, config: LockerConfig, keys: KeyFiles | null): void {
   const p = lockerPaths(dir);
   mkdirSync(dir, { mode: 0o700 });
   mkdirSync(join(p.blobs, "sha256"), { recursive: true });
   mkdirSync(join(p.blobs, "tmp"), { recursive: true });
   mkdirSync(p.keys, { mode: 0o700 });
   if (config.replicaOf === undefined) {
-    const keys = generateKeyPair(config.origin);
+    if (keys === null) throw new VigilError("INTERNAL", "a locker of its own needs its signing key");
     writeFileSync(p.signingKey, `${keys.signerKey}\n`, { mode: 0o600, flag: "wx" });
     writeFileSync(p.verifierKey, `${keys.verifierKey}\n`, { mode: 0o644, flag: "wx" });
   } else writeFileSync(p.verifierKey, `${config.replicaOf.verifierKey}\n`, { mode: 0o644, flag: "wx" });

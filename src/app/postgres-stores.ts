@@ -6,6 +6,7 @@ import type { TokenIndex } from "../storage/token-index.js";
 import { openPostgres } from "../storage/postgres/open-pool.js";
 import { bindLocker, boundLocker } from "../storage/postgres/pg-locker-binding.js";
 import { PgBlobStore } from "../storage/postgres/pg-blob-store.js";
+import { PgCopyIn } from "../storage/postgres/pg-copy-in.js";
 import { PgEvidenceIndex } from "../storage/postgres/pg-evidence-index.js";
 import { PgLogStore } from "../storage/postgres/pg-log-store.js";
 import { PgMaintenance } from "../storage/postgres/pg-maintenance.js";
@@ -25,6 +26,8 @@ export interface PostgresStores extends LockerStores {
   readonly blobs: PgBlobStore;
   /** The locker id the database belongs to, null while unclaimed. */
   owner(): Promise<string | null>;
+  /** Claiming, finishing or abandoning a copy by `vigil migrate` (opened without a locker id). */
+  readonly copyIn: PgCopyIn;
 }
 
 /**
@@ -46,6 +49,7 @@ export async function openPostgresStores(databaseUrl: string, lockerId?: string)
     tokens: new PgTokenIndex(db),
     maintenance: new PgMaintenance(db),
     owner: () => boundLocker(db),
+    copyIn: new PgCopyIn(db),
     close: () => log.close(),
   };
 }

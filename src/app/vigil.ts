@@ -158,6 +158,8 @@ export interface LockerView {
   readonly log: SqliteLogStore;
   readonly blobs: SqliteBlobStore;
   readonly lifecycle: SqliteLifecycle;
+  /** Index status and state hash (a read-only view cannot rebuild). */
+  readonly maintenance: Pick<SqliteMaintenance, "status" | "stateHash">;
   close(): Promise<void>;
 }
 
@@ -169,12 +171,13 @@ export function openLockerView(databaseFile: string, blobDir: string): LockerVie
     log,
     blobs: new SqliteBlobStore(db, new BlobFiles(blobDir)),
     lifecycle: new SqliteLifecycle(db, log),
+    maintenance: new SqliteMaintenance(db, log),
     close: () => log.close(),
   };
 }
 
 /** The signing key must be this locker's: named for its origin and matching the published verifier key. */
-function assertOwnKey(signer: Signer, config: LockerConfig, paths: LockerPaths): void {
+export function assertOwnKey(signer: Signer, config: LockerConfig, paths: LockerPaths): void {
   if (signer.name !== config.origin) {
     throw new VigilError(
       "KEY_INVALID",

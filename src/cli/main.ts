@@ -9,6 +9,7 @@ import { registerSystemdCommands } from "./commands/systemd.js";
 import { registerEvidenceCommands } from "./commands/evidence.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { registerLockerCommands } from "./commands/locker.js";
+import { registerMigrateCommands } from "./commands/migrate.js";
 import { registerPackCommands } from "./commands/pack.js";
 import { registerProofCommands } from "./commands/proof.js";
 import { registerReplicateCommands } from "./commands/replicate.js";
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerArchiveCommands(program);
   registerBackupCommands(program);
   registerReplicateCommands(program);
+  registerMigrateCommands(program);
   registerAuditCommands(program);
   registerSystemdCommands(program);
   registerDiagnosticsCommands(program);

@@ -7,14 +7,11 @@ import {
   type EncodedRecord,
   type JournalRecord,
 } from "../journal/index.js";
-import { projectAll } from "../app/projection.js";
-import type { Vigil } from "../app/vigil.js";
 import { isVigilError, VigilError } from "../errors.js";
+import type { BlobStore } from "../storage/blob-store.js";
 import type { LogEntry } from "../storage/log-reader.js";
 import type { AppendItem } from "../storage/log-store.js";
-import { unlinkAll } from "../lifecycle/files.js";
 import { contentEffects, type ContentEffect } from "./content-effects.js";
-import type { FollowerLogStore } from "./follower-log-store.js";
 import type { ContentRef, ReplicaSource } from "./replica-source.js";
 
 /** Records per append transaction (savepoint) on the follower. */
@@ -34,40 +31,45 @@ interface Checked {
 }
 
 /**
+ * Where copied records go: a replica's SQLite journal (replicate.ts) or a
+ * migration's PostgreSQL one (migrate/). `append` projects the index rows.
+ */
+export interface CopyTarget {
+  /** Contents up to this many bytes are copied inline, larger ones staged in `blobs`. */
+  readonly inlineLimit: number;
+  readonly blobs: Pick<BlobStore, "stage">;
+  size(): Promise<number>;
+  append(items: readonly AppendItem[]): Promise<unknown>;
+  /** True when large contents with this digest are held already (not copied again). */
+  holdsLarge(digest: Buffer): Promise<boolean>;
+}
+
+/**
  * Copies the source's records verbatim (same bytes, so the same leaf
  * indices and roots) with their contents, rehashing everything it receives.
- * Runs inside the follower's update transaction; files it creates are
- * removed again if that transaction rolls back.
+ * It notes the large contents it staged (`created`) and the contents rows
+ * expiry records removed (`dropped`), for the target to tidy its files.
  */
 export class EntryCopier {
   readonly stats: CopyStats = { entries: 0, contents: 0, bytes: 0, contentsMissing: [] };
-  private readonly created: string[] = [];
-  private readonly dropped: Buffer[] = [];
+  /** Digests of large contents this copier staged and committed. */
+  readonly created: Buffer[] = [];
+  /** Digests whose contents rows copied expiry records removed. */
+  readonly dropped: Buffer[] = [];
 
   constructor(
-    private readonly v: Vigil,
-    private readonly log: FollowerLogStore,
+    private readonly target: CopyTarget,
     private readonly source: ReplicaSource,
   ) {}
 
-  async copyTo(size: number): Promise<void> {
-    for (let lo = await this.log.size(); lo < size;) {
+  /** Copies the source's entries from the target's size up to `size`, one batch per append. */
+  async copyTo(size: number, onProgress?: (copied: number) => void): Promise<void> {
+    for (let lo = await this.target.size(); lo < size;) {
       const hi = Math.min(size, lo + BATCH);
       await this.copyBatch(lo, hi);
       lo = hi;
+      onProgress?.(hi);
     }
-  }
-
-  /** After a rollback: the blob files this run added are not referenced by anything. */
-  async discardCreated(): Promise<void> {
-    await unlinkAll(this.created.splice(0));
-  }
-
-  /** After the commit: files whose rows expiry records removed, unless still referenced. */
-  async unlinkDropped(): Promise<number> {
-    const kept = this.v.lifecycle.referencedFiles();
-    const gone = this.dropped.filter((d) => !kept.has(d.toString("hex")));
-    return unlinkAll(gone.map((d) => this.v.blobs.files.pathOf(d)));
   }
 
   private async copyBatch(lo: number, hi: number): Promise<void> {
@@ -87,7 +89,7 @@ export class EntryCopier {
     const items: AppendItem[] = [];
     for (let k = 0; k < checked.length; k++)
       items.push(await this.item(checked[k] as Checked, lo + k, refs, effects[k] ?? {}));
-    await this.log.appendReplicated(items, projectAll);
+    await this.target.append(items);
     this.stats.entries += items.length;
   }
 
@@ -128,23 +130,23 @@ export class EntryCopier {
   /** The contents, rehashed; null (and noted) when the source cannot supply them intact. */
   private async fetch(ref: ContentRef): Promise<Pick<AppendItem, "inline" | "file"> | null> {
     const { digest, size } = ref;
-    const files = this.v.blobs.files;
-    if (size > this.v.config.inlineLimit && (await files.exists(digest))) return { file: { digest, size } };
+    const limit = this.target.inlineLimit;
+    if (size > limit && (await this.target.holdsLarge(digest))) return { file: { digest, size } };
     const stream = await this.open(digest);
     if (stream === null) return null;
-    if (size <= this.v.config.inlineLimit) {
+    if (size <= limit) {
       const data = await readAll(stream);
       if (!equalBytes(sha256(data), digest)) return this.missing(digest);
       this.count(data.length);
       return { inline: { digest, data } };
     }
-    const staged = await this.v.blobs.stage(stream);
+    const staged = await this.target.blobs.stage(stream);
     if (!equalBytes(staged.digest, digest)) {
       await staged.discard();
       return this.missing(digest);
     }
     await staged.commit();
-    this.created.push(files.pathOf(digest));
+    this.created.push(digest);
     this.count(staged.size);
     return { file: { digest, size: staged.size } };
   }

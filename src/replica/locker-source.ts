@@ -12,9 +12,9 @@ import type { ContentRef, ReplicaSource, SourceIdentity } from "./replica-source
 /** A ReplicaSource over a locker directory, opened read-only (no key, no write, no migration). */
 export class LockerSource implements ReplicaSource {
   readonly location: string;
-  private readonly config: LockerConfig;
+  protected readonly config: LockerConfig;
   private readonly verifierKey: string;
-  private readonly view: LockerView;
+  protected readonly view: LockerView;
 
   constructor(dir: string) {
     const p = lockerPaths(dir);
@@ -22,6 +22,11 @@ export class LockerSource implements ReplicaSource {
     if (!existsSync(p.config))
       throw new VigilError("LOCKER_NOT_FOUND", `no locker at ${dir} to replicate from`);
     this.config = parseLockerConfig(read(p.config), p.config);
+    if (this.config.databaseUrl !== undefined)
+      throw new VigilError(
+        "UNSUPPORTED",
+        `locker ${dir} keeps its journal in PostgreSQL: only an embedded (SQLite) locker can be read as a source`,
+      );
     this.verifierKey = this.config.replicaOf?.verifierKey ?? read(p.verifierKey).trim();
     this.view = openLockerView(p.database, p.blobs);
   }

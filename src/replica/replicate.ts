@@ -12,7 +12,9 @@ import type { Clock } from "../clock.js";
 import { fsError, VigilError } from "../errors.js";
 import type { StoredCheckpoint } from "../storage/log-reader.js";
 import { acceptCheckpoints } from "./accept-checkpoints.js";
-import { EntryCopier, type CopyStats } from "./entry-copier.js";
+import { projectAll } from "../app/projection.js";
+import { unlinkAll } from "../lifecycle/files.js";
+import { EntryCopier, type CopyStats, type CopyTarget } from "./entry-copier.js";
 import { FollowerLogStore } from "./follower-log-store.js";
 import type { ReplicaSource, SourceIdentity } from "./replica-source.js";
 
@@ -108,18 +110,19 @@ async function follow(
     { origin: v.config.origin, verifier: v.verifier, keys },
     mine,
   );
-  const copier = new EntryCopier(v, log, source);
+  const copier = new EntryCopier(followerTarget(v, log), source);
   if (fresh.length > 0) {
     try {
       await v.lifecycle.atomically(async () => {
         for (const cp of fresh) await take(v, copier, cp);
       });
     } catch (e) {
-      await copier.discardCreated();
+      // Rolled back: the blob files this run added are referenced by nothing.
+      await unlinkAll(copier.created.map((d) => v.blobs.files.pathOf(d)));
       throw e;
     }
   }
-  const unlinkedFiles = await copier.unlinkDropped();
+  const unlinkedFiles = await unlinkDropped(v, copier.dropped);
   const latest = await log.latestCheckpoint();
   return {
     ...copier.stats,
@@ -129,6 +132,28 @@ async function follow(
       latest === null ? null : { seq: latest.seq, size: latest.size, root: latest.root.toString("base64") },
     unlinkedFiles,
   };
+}
+
+/**
+ * The follower's journal as a copy target. The copy runs inside the
+ * follower's update transaction; the files it creates are removed again if
+ * that transaction rolls back.
+ */
+function followerTarget(v: Vigil, log: FollowerLogStore): CopyTarget {
+  return {
+    inlineLimit: v.config.inlineLimit,
+    blobs: v.blobs,
+    size: () => log.size(),
+    append: (items) => log.appendReplicated(items, projectAll),
+    holdsLarge: (digest) => v.blobs.files.exists(digest),
+  };
+}
+
+/** After the commit: files whose rows expiry records removed, unless still referenced. */
+function unlinkDropped(v: Vigil, dropped: readonly Buffer[]): Promise<number> {
+  const kept = v.lifecycle.referencedFiles();
+  const gone = dropped.filter((d) => !kept.has(d.toString("hex")));
+  return unlinkAll(gone.map((d) => v.blobs.files.pathOf(d)));
 }
 
 /** Copies up to the anchor's size, proves the copy hashes to its signed root, stores it verbatim. */

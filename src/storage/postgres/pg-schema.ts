@@ -4,9 +4,13 @@ import type { PgQueryable } from "./driver.js";
 /** Bumped whenever the schema changes; a newer database is refused, never downgraded. */
 export const PG_SCHEMA_VERSION = 1;
 
-/** Advisory lock keys (per database): schema migration, and the log's single append sequence. */
+/**
+ * Advisory lock keys (per database): schema migration, the log's single
+ * append sequence, and `vigil migrate` copying a locker in (held for the run).
+ */
 export const MIGRATION_LOCK = 0x5647_4d01;
 export const APPEND_LOCK = 0x5647_4c01;
+export const COPY_IN_LOCK = 0x5647_4d02;
 
 /**
  * The same tables as the SQLite adapter (entries, nodes at level·2^47+index,
@@ -44,6 +48,17 @@ const MIGRATIONS: readonly (readonly [number, string])[] = [[1, SCHEMA_V1]];
 
 /** Tables that are projections of the journal: emptied and refilled by index rebuild. */
 export const PROJECTION_TABLES = ["evidence", "holds", "evidence_state", "tokens"] as const;
+
+/** Every table holding a locker's data (all but meta): what an abandoned `vigil migrate` empties again. */
+export const DATA_TABLES = [
+  "entries",
+  "nodes",
+  "checkpoints",
+  "blobs",
+  "blob_chunks",
+  "blob_files",
+  ...PROJECTION_TABLES,
+] as const;
 
 /**
  * Brings the schema up to date in one transaction under an advisory lock, so

@@ -103,6 +103,22 @@ export class SqliteLifecycle {
     }
   }
 
+  /**
+   * Runs `fn` on one read snapshot: a read transaction held on this
+   * connection pins one WAL snapshot, so every read inside sees the same
+   * instant while other processes keep writing (vigil migrate's source).
+   * Nothing else may use this connection meanwhile.
+   */
+  async snapshot<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec("BEGIN");
+    try {
+      this.s.pin.get();
+      return await fn();
+    } finally {
+      if (this.db.inTransaction) this.db.exec("COMMIT");
+    }
+  }
+
   /** Contents rows with id in [lo, hi). */
   blobRefs(lo: number, hi: number): BlobRef[] {
     return (
