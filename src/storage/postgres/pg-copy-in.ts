@@ -52,11 +52,11 @@ export class PgCopyIn {
           "LOCKER_EXISTS",
           `the target database already holds ${owner === null ? "data" : `the journal of locker ${owner}`}${mark === null ? "" : " (an unfinished migration)"}; migrate into an empty database`,
         );
-      await q.query("INSERT INTO meta (key, value) VALUES ('locker_id', $1), ($2, $3)", [
-        lockerId,
-        COPY_IN_MARK,
-        source,
-      ]);
+      await q.query(
+        `INSERT INTO meta (key, value) VALUES ('locker_id', $1), ($2, $3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [lockerId, COPY_IN_MARK, source],
+      );
       return start;
     });
   }
