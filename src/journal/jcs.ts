@@ -19,6 +19,15 @@ export class CanonicalJsonError extends Error {
 }
 
 export function canonicalize(value: unknown): string {
+  return inCanonicalOrder(value) ? JSON.stringify(value) : canonicalizeSorted(value);
+}
+
+/**
+ * The reference path: validates while building a clone with sorted keys, and
+ * throws CanonicalJsonError (with the path) for what JCS cannot represent.
+ * canonicalize() gives the same string; exported for the property test.
+ */
+export function canonicalizeSorted(value: unknown): string {
   const state = { integerKeys: false };
   const sorted = sortedClone(value, state);
   // JS objects enumerate integer-like keys ("9", "10") numerically first, whatever
@@ -31,6 +40,53 @@ export function canonicalBytes(value: unknown): Buffer {
 }
 
 const INTEGER_KEY = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * The fast path's test: true when JSON.stringify(value) is already the
+ * canonical form, that is the value is plain data JCS can represent and every
+ * object enumerates its keys in ascending UTF-16 order (records built in key
+ * order, and every record parsed from canonical bytes, pass). Anything else,
+ * invalid input included, is left to the reference path, which explains it.
+ */
+export function inCanonicalOrder(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "string":
+      return value.isWellFormed();
+    case "object":
+      return Array.isArray(value) ? arrayInOrder(value) : objectInOrder(value);
+    default:
+      return false;
+  }
+}
+
+function arrayInOrder(a: readonly unknown[]): boolean {
+  // A hole reads as undefined (declined, like an undefined item): JSON.stringify would emit null.
+  for (let i = 0; i < a.length; i++) if (!inCanonicalOrder(a[i])) return false;
+  return true;
+}
+
+function objectInOrder(o: object): boolean {
+  const proto = Object.getPrototypeOf(o) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  const record = o as Record<string, unknown>;
+  let prev = "";
+  let first = true;
+  // Object.keys is the order JSON.stringify emits members in (integer-like keys first, numerically).
+  for (const k of Object.keys(record)) {
+    if ((!first && !(prev < k)) || k === "__proto__" || !k.isWellFormed()) return false;
+    const v = record[k];
+    // An undefined member is omitted by JSON.stringify and by the reference path alike.
+    if (v !== undefined && !inCanonicalOrder(v)) return false;
+    prev = k;
+    first = false;
+  }
+  return true;
+}
 
 /** Validates and returns a copy whose objects have keys in insertion = canonical order. */
 function sortedClone(

@@ -11,7 +11,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { canonicalBytes, canonicalize, CanonicalJsonError } from "../../src/journal/index.js";
+import {
+  canonicalBytes,
+  canonicalize,
+  canonicalizeSorted,
+  CanonicalJsonError,
+  inCanonicalOrder,
+} from "../../src/journal/index.js";
 
 /** RFC 8785 s3.2.2 input, verbatim (JSON.parse reads the escapes and 1E30, 4.50, \/). */
 const S322_INPUT = String.raw`{
@@ -229,6 +235,93 @@ void test("property: any string with a lone surrogate is rejected", () => {
     { numRuns: 200 },
   );
 });
+
+void test("the fast path takes plain data in key order and declines the rest", () => {
+  assert.equal(inCanonicalOrder({ a: [1, "x", null, { b: true, c: -0 }], d: undefined, e: {} }), true);
+  assert.equal(inCanonicalOrder(Object.assign(Object.create(null) as object, { a: 1 })), true);
+  assert.equal(inCanonicalOrder(JSON.parse(S322_OUTPUT)), true, "canonical bytes parse back in key order");
+  // eslint-disable-next-line no-sparse-arrays
+  const sparse = [1, , 2];
+  const declined: unknown[] = [
+    { b: 1, a: 2 },
+    { a: { d: 1, c: 2 } },
+    JSON.parse('{"10":1,"9":2}'), // canonical text order, but enumerated 9 then 10
+    JSON.parse('{"__proto__":1}'),
+    { ["k\ud83d"]: 1 },
+    ["a\ud800"],
+    [NaN],
+    [undefined],
+    sparse,
+    { d: new Date(0) },
+    { f: () => 1 },
+    { n: 1n },
+  ];
+  for (const x of declined) assert.equal(inCanonicalOrder(x), false, String(canonicalizeOrError(x)));
+});
+
+function canonicalizeOrError(x: unknown): string {
+  try {
+    return canonicalizeSorted(x);
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+void test("property: the fast path equals the reference path on values built in key order", () => {
+  let fast = 0;
+  fc.assert(
+    fc.property(fc.jsonValue({ stringUnit: "binary" }), (x) => {
+      const sorted = sortKeys(x);
+      if (inCanonicalOrder(sorted)) fast++;
+      assert.equal(canonicalize(sorted), canonicalizeSorted(sorted));
+      assert.equal(canonicalize(x), canonicalizeSorted(x));
+    }),
+    { numRuns: 400 },
+  );
+  assert.ok(fast >= 360, `the fast path was taken ${fast} times of 400`);
+});
+
+void test("property: on any value, canonicalize and the reference give the same text or the same error", () => {
+  const anything = fc.anything({
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withSparseArray: true,
+    withTypedArray: true,
+    withBoxedValues: true,
+    withObjectString: true,
+    withUnicodeString: true,
+  });
+  fc.assert(
+    fc.property(anything, (x) => {
+      for (const v of [x, sortKeys(x)])
+        assert.deepEqual(outcome(canonicalize, v), outcome(canonicalizeSorted, v));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+function outcome(f: (x: unknown) => string, x: unknown): string {
+  try {
+    return `ok ${f(x)}`;
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
+}
+
+/** Rebuild plain objects and arrays with keys inserted in sorted order; anything else as it is. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return Array.from(value, sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const entries = Object.keys(value)
+    .sort()
+    .map((k): [string, unknown] => [k, sortKeys((value as Record<string, unknown>)[k])]);
+  return Object.fromEntries(entries);
+}
 
 /** Rebuild every object with its keys inserted in a random order. */
 function reorderKeys(value: unknown, random: () => number): unknown {

@@ -26,23 +26,24 @@ export function evidenceAdded(
   meta: EvidenceMeta,
   addedAt: Date,
 ): EvidenceAddedRecord {
+  // Members in canonical (RFC 8785) order, so encoding takes the fast path (labels as given).
   return {
-    type: EVIDENCE_ADDED,
-    v: 1,
-    ...(meta.tenant === DEFAULT_TENANT ? {} : { tenant: meta.tenant }),
-    digest: `sha256:${digest.toString("hex")}`,
-    size,
-    domain: meta.domain,
-    subdomain: meta.subdomain,
-    name: meta.name,
+    addedAt: addedAt.toISOString(),
     date: meta.date,
+    digest: `sha256:${digest.toString("hex")}`,
+    domain: meta.domain,
     kind: meta.kind,
     labels: meta.labels,
-    retention: meta.retention,
-    producer: meta.producer,
+    name: meta.name,
     parents: meta.parents,
     path: canonicalPath(meta),
-    addedAt: addedAt.toISOString(),
+    producer: meta.producer,
+    retention: meta.retention,
+    size,
+    subdomain: meta.subdomain,
+    ...(meta.tenant === DEFAULT_TENANT ? {} : { tenant: meta.tenant }),
+    type: EVIDENCE_ADDED,
+    v: 1,
   };
 }
 
