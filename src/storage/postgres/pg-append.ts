@@ -3,16 +3,16 @@ import type { IndexOp } from "../index-ops.js";
 import type { AppendItem, Projector } from "../log-store.js";
 import { nodeKey } from "../node-key.js";
 import type { PgQueryable } from "./driver.js";
-import { applyIndexOps, setIndexPosition } from "./pg-index-writer.js";
-import { insertValues } from "./pg-values.js";
+import { applyIndexOps, indexPosition } from "./pg-index-writer.js";
+import { insertValuesTogether, type ValuesInsert } from "./pg-values.js";
 
 /** A contents row as the batch leaves it: written (inline bytes or a chunked-file reference) or removed. */
 type BlobRow = { digest: Buffer; size: number; data: Buffer | null } | null;
 
 /**
- * Writes one batch inside the append transaction, one multi-row statement
- * per table: entries, completed nodes, contents rows, projection rows, the
- * index position.
+ * Writes one batch inside the append transaction: entries, completed nodes,
+ * contents rows and the index position in one statement when they fit
+ * (pg-values.ts), then the projection rows (applyIndexOps: in order).
  */
 export async function writeBatch(
   q: PgQueryable,
@@ -21,24 +21,24 @@ export async function writeBatch(
   nodes: readonly StoredNode[],
   project: Projector,
 ): Promise<void> {
-  await insertValues(
-    q,
-    "INSERT INTO entries (idx, leaf_hash, body)",
-    items.map((item, k) => [first + k, item.encoded.leafHash, item.encoded.bytes]),
-  );
-  await insertValues(
-    q,
-    "INSERT INTO nodes (id, hash)",
-    nodes.map((n) => [nodeKey(n.level, n.index), n.hash]),
-  );
-  await writeBlobRows(q, blobRows(first, items));
+  const blobs = blobRows(first, items);
+  const drop = [...blobs].filter(([, r]) => r === null).map(([id]) => id);
+  if (drop.length > 0) await q.query("DELETE FROM blobs WHERE id = ANY($1::int8[])", [drop]);
+  await insertValuesTogether(q, [
+    {
+      head: "INSERT INTO entries (idx, leaf_hash, body)",
+      rows: items.map((item, k) => [first + k, item.encoded.leafHash, item.encoded.bytes]),
+    },
+    { head: "INSERT INTO nodes (id, hash)", rows: nodes.map((n) => [nodeKey(n.level, n.index), n.hash]) },
+    blobInsert(blobs),
+    indexPosition(first + items.length),
+  ]);
   const ops: IndexOp[] = [];
   items.forEach((item, k) => {
     const index = first + k;
     ops.push(...(item.ops?.(index) ?? project(item.record, index, item.encoded.bytes)));
   });
   await applyIndexOps(q, ops);
-  await setIndexPosition(q, first + items.length);
 }
 
 /**
@@ -58,14 +58,12 @@ function blobRows(first: number, items: readonly AppendItem[]): Map<number, Blob
   return rows;
 }
 
-async function writeBlobRows(q: PgQueryable, rows: Map<number, BlobRow>): Promise<void> {
+/** The contents rows the batch writes (its removals are a DELETE before: no row is in both). */
+function blobInsert(rows: Map<number, BlobRow>): ValuesInsert {
   const put = [...rows].filter((e): e is [number, NonNullable<BlobRow>] => e[1] !== null);
-  const drop = [...rows].filter(([, r]) => r === null).map(([id]) => id);
-  if (drop.length > 0) await q.query("DELETE FROM blobs WHERE id = ANY($1::int8[])", [drop]);
-  await insertValues(
-    q,
-    "INSERT INTO blobs (id, digest, size, data)",
-    put.map(([id, r]) => [id, r.digest, r.size, r.data]),
-    "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, size = excluded.size, data = excluded.data",
-  );
+  return {
+    head: "INSERT INTO blobs (id, digest, size, data)",
+    rows: put.map(([id, r]) => [id, r.digest, r.size, r.data]),
+    tail: "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, size = excluded.size, data = excluded.data",
+  };
 }

@@ -1,5 +1,6 @@
 import type { IndexOp } from "../index-ops.js";
 import type { PgQueryable } from "./driver.js";
+import { insertValues, type ValuesInsert } from "./pg-values.js";
 
 type Op<K extends IndexOp["op"]> = Extract<IndexOp, { op: K }>;
 
@@ -103,10 +104,17 @@ function transpose(rows: readonly (readonly unknown[])[]): unknown[][] {
   return Array.from({ length: width }, (_, c) => rows.map((r) => r[c]));
 }
 
+/** The write that records how many journal entries the index reflects (part of an append's one statement). */
+export function indexPosition(size: number): ValuesInsert {
+  return {
+    head: "INSERT INTO meta (key, value)",
+    rows: [["index_position", String(size)]],
+    tail: "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  };
+}
+
 /** Records how many journal entries the index reflects. */
 export async function setIndexPosition(q: PgQueryable, size: number): Promise<void> {
-  await q.query(
-    "INSERT INTO meta (key, value) VALUES ('index_position', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
-    [String(size)],
-  );
+  const w = indexPosition(size);
+  await insertValues(q, w.head, w.rows, w.tail);
 }

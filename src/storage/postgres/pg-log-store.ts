@@ -9,6 +9,7 @@ import { col, type PgDatabase, type Row } from "./pg-database.js";
 import { APPEND_LOCK } from "./pg-schema.js";
 
 const CP_COLUMNS = "seq, size, root, note, created_at, segment";
+const LOCK = `SELECT pg_advisory_xact_lock(${APPEND_LOCK})`;
 
 /** Hashes of `ids` (level 0 from entries, the rest from nodes) in the order asked; one round trip. */
 export async function readNodesWith(q: PgQueryable, ids: readonly NodeId[]): Promise<Buffer[]> {
@@ -37,6 +38,13 @@ export async function readNodesWith(q: PgQueryable, ids: readonly NodeId[]): Pro
  * lock: the next writer simply proceeds.
  */
 export class PgLogStore implements LogStore {
+  /**
+   * The tree's frontier after this process's last append. Entries are never
+   * rewritten, so when the journal still has that size under the lock, its
+   * peaks are these (another process appending changes the size).
+   */
+  private last: Frontier | null = null;
+
   constructor(private readonly db: PgDatabase) {}
 
   async size(): Promise<number> {
@@ -48,18 +56,23 @@ export class PgLogStore implements LogStore {
 
   async append(items: readonly AppendItem[], project: Projector): Promise<AppendResult> {
     if (items.length === 0) return this.size().then((size) => ({ first: size, size }));
-    return this.db.transaction("append to journal", async (q) => {
-      await q.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+    const { first, next } = await this.db.transaction("append to journal", async (q) => {
+      await q.query(LOCK);
       const { rows } = await q.query("SELECT coalesce(max(idx) + 1, 0) AS n FROM entries");
       const first = col.num(rows[0], "n");
-      const frontier: Frontier = { size: first, peaks: await readNodesWith(q, frontierNodes(first)) };
+      const frontier: Frontier =
+        this.last?.size === first
+          ? this.last
+          : { size: first, peaks: await readNodesWith(q, frontierNodes(first)) };
       const { frontier: next, nodes } = appendLeaves(
         frontier,
         items.map((i) => i.encoded.leafHash),
       );
       await writeBatch(q, first, items, nodes, project);
-      return { first, size: next.size };
+      return { first, next };
     });
+    this.last = next; // committed
+    return { first, size: next.size };
   }
 
   async readEntries(start: number, end: number): Promise<LogEntry[]> {
@@ -92,7 +105,7 @@ export class PgLogStore implements LogStore {
    */
   addCheckpoint(cp: NewCheckpoint): Promise<StoredCheckpoint> {
     return this.db.transaction("store checkpoint", async (q) => {
-      await q.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+      await q.query(LOCK);
       const { rows } = await q.query(`SELECT ${CP_COLUMNS} FROM checkpoints ORDER BY seq DESC LIMIT 1`);
       const last = rows[0] === undefined ? null : toCheckpoint(rows[0]);
       const seq = (last?.seq ?? 0) + 1;
