@@ -37,6 +37,28 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
 }
 
 const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_SIZE, NODE_PREFIX);
+const NODE_INPUT_B64 = Buffer.alloc(1 + 2 * HASH_SIZE, NODE_PREFIX);
+const LEAF_INPUT = Buffer.alloc(1 + 4096, LEAF_PREFIX);
+
+/**
+ * nodeHash of two hashes given as canonical base64 (as packs and proofs
+ * spell them), the result in base64 too: no Buffer per node, and a string
+ * compares in one step. The caller makes sure both are base64 of 32 bytes.
+ */
+export function nodeHashB64(left: string, right: string): string {
+  NODE_INPUT_B64.write(left, 1, "base64");
+  NODE_INPUT_B64.write(right, 1 + HASH_SIZE, "base64");
+  return hash("sha256", NODE_INPUT_B64, "base64");
+}
+
+/** leafHash, in base64. */
+export function leafHashB64(data: Uint8Array): string {
+  if (data.length < LEAF_INPUT.length) {
+    LEAF_INPUT.set(data, 1);
+    return hash("sha256", LEAF_INPUT.subarray(0, data.length + 1), "base64");
+  }
+  return createHash("sha256").update(LEAF_PREFIX_BYTES).update(data).digest("base64");
+}
 
 /** The hash of an empty tree is the hash of the empty string (RFC 6962 s2.1). */
 export const EMPTY_ROOT: Buffer = sha256(new Uint8Array(0));

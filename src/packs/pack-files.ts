@@ -1,6 +1,6 @@
 import { createHash, hash, type Hash } from "node:crypto";
 import { VigilError } from "../errors.js";
-import { isContentsPath, isIndexPath, memberName, type MemberKind } from "./pack-layout.js";
+import { fileClass, memberName, type FileClass, type MemberKind } from "./pack-layout.js";
 
 /**
  * A pack read into memory, whatever it came from (a .tar.gz or a directory):
@@ -65,10 +65,10 @@ export interface MemberSink {
 /** Collects members into PackFiles: names checked, duplicates refused, sizes capped. */
 export class PackCollector {
   private readonly files = new Map<string, PackFile>();
-  private readonly seen = new Set<string>();
+  private readonly dirs = new Set<string>();
+  private readonly reader = new MemberReader(this);
   private total = 0;
   private meta = 0;
-  private open: string | null = null;
 
   constructor(
     readonly limits: PackLimits,
@@ -77,72 +77,109 @@ export class PackCollector {
 
   /** Starts a member; returns a sink for a file, null for a directory. */
   member(raw: string, kind: MemberKind, declaredSize: number): MemberSink | null {
-    const name = memberName(raw, kind, this.where);
-    if (this.seen.has(name)) throw this.bad(raw, "duplicate member name");
-    if (this.seen.size >= this.limits.maxMembers)
+    // A name of the layout is taken as it is: none is absolute, has a ".." part or starts with "./",
+    // so memberName would return it unchanged. Anything else goes through memberName's checks.
+    let cls = kind === "file" ? fileClass(raw) : null;
+    const name = cls !== null ? raw : memberName(raw, kind, this.where);
+    if (this.files.has(name) || this.dirs.has(name) || name === this.reader.name)
+      throw this.bad(raw, "duplicate member name");
+    if (this.files.size + this.dirs.size >= this.limits.maxMembers)
       throw malformed(this.where, `more than ${this.limits.maxMembers} members`);
-    this.seen.add(name);
-    if (kind === "directory") return null;
-    this.reserve(raw, name, declaredSize);
-    return this.sink(name, declaredSize);
+    if (kind === "directory") {
+      this.dirs.add(name);
+      return null;
+    }
+    cls ??= fileClass(name) as FileClass;
+    this.reserve(raw, cls, declaredSize);
+    if (this.reader.name !== null) throw malformed(this.where, `member ${this.reader.name} is incomplete`);
+    return this.reader.start(name, declaredSize, cls !== "contents");
   }
 
-  private reserve(raw: string, name: string, size: number): void {
-    const contents = isContentsPath(name);
-    const cap = contents
-      ? this.limits.maxContentsBytes
-      : isIndexPath(name)
-        ? this.limits.maxIndexBytes
-        : this.limits.maxMetaBytes;
+  private reserve(raw: string, cls: FileClass, size: number): void {
+    const cap =
+      cls === "contents"
+        ? this.limits.maxContentsBytes
+        : cls === "index"
+          ? this.limits.maxIndexBytes
+          : this.limits.maxMetaBytes;
     if (!Number.isSafeInteger(size) || size < 0) throw this.bad(raw, "invalid size");
     if (size > cap) throw this.bad(raw, `${size} bytes exceeds the ${cap}-byte limit for this member`);
     this.total += size;
     if (this.total > this.limits.maxTotalBytes)
       throw malformed(this.where, `members exceed the ${this.limits.maxTotalBytes}-byte total limit`);
-    if (!contents) this.meta += size;
+    if (cls !== "contents") this.meta += size;
     if (this.meta > this.limits.maxTotalMetaBytes)
       throw malformed(this.where, `metadata exceeds the ${this.limits.maxTotalMetaBytes}-byte limit`);
   }
 
-  private sink(name: string, size: number): MemberSink {
-    if (this.open !== null) throw malformed(this.where, `member ${this.open} is incomplete`);
-    this.open = name;
-    const keep = !isContentsPath(name);
-    let h: Hash | null = null;
-    let parts: Buffer[] = [];
-    let got = 0;
-    const done = (sha256: string, bytes: Buffer | null) => {
-      this.files.set(name, { size, sha256, bytes });
-      this.open = null;
-    };
-    return {
-      write: (chunk) => {
-        got += chunk.length;
-        if (got > size) throw this.bad(name, `more than the declared ${size} bytes`);
-        (h ??= createHash("sha256")).update(chunk);
-        // Copied: the reader reuses or keeps alive the buffers it hands out.
-        if (keep) parts.push(Buffer.from(chunk));
-      },
-      end: () => {
-        if (got !== size) throw this.bad(name, `truncated: ${got} of ${size} bytes`);
-        done((h ?? createHash("sha256")).digest("hex"), keep ? Buffer.concat(parts) : null);
-        parts = [];
-      },
-      whole: (data) => {
-        if (got !== 0 || data.length !== size)
-          throw this.bad(name, `${got + data.length} bytes, not the declared ${size}`);
-        done(hash("sha256", data), keep ? Buffer.from(data) : null);
-      },
-    };
+  /** A member was read whole (MemberReader). */
+  add(name: string, file: PackFile): void {
+    this.files.set(name, file);
   }
 
   /** The members read; fails if one was left incomplete. */
   finish(): PackFiles {
-    if (this.open !== null) throw malformed(this.where, `member ${this.open} is incomplete`);
+    if (this.reader.name !== null) throw malformed(this.where, `member ${this.reader.name} is incomplete`);
     return this.files;
   }
 
-  private bad(raw: string, why: string): VigilError {
+  bad(raw: string, why: string): VigilError {
     return malformed(this.where, `member ${JSON.stringify(raw)}: ${why}`);
+  }
+}
+
+/**
+ * The sink of the one member being read, reused from member to member (a
+ * pack has tens of thousands): checks the declared size, hashes, and keeps
+ * the bytes of metadata files.
+ */
+class MemberReader implements MemberSink {
+  /** The open member, null between members. */
+  name: string | null = null;
+  private size = 0;
+  private keep = false;
+  private got = 0;
+  private h: Hash | null = null;
+  private parts: Buffer[] = [];
+
+  constructor(private readonly collector: PackCollector) {}
+
+  start(name: string, size: number, keep: boolean): this {
+    this.name = name;
+    this.size = size;
+    this.keep = keep;
+    this.got = 0;
+    this.h = null;
+    return this;
+  }
+
+  write(chunk: Buffer): void {
+    this.got += chunk.length;
+    if (this.got > this.size) throw this.bad(`more than the declared ${this.size} bytes`);
+    (this.h ??= createHash("sha256")).update(chunk);
+    // Copied: the reader reuses or keeps alive the buffers it hands out.
+    if (this.keep) this.parts.push(Buffer.from(chunk));
+  }
+
+  end(): void {
+    if (this.got !== this.size) throw this.bad(`truncated: ${this.got} of ${this.size} bytes`);
+    const sha256 = (this.h ?? createHash("sha256")).digest("hex");
+    this.done(sha256, this.keep ? Buffer.concat(this.parts) : null);
+    this.parts = [];
+  }
+
+  whole(data: Buffer): void {
+    if (this.got !== 0 || data.length !== this.size)
+      throw this.bad(`${this.got + data.length} bytes, not the declared ${this.size}`);
+    this.done(hash("sha256", data), this.keep ? Buffer.from(data) : null);
+  }
+
+  private done(sha256: string, bytes: Buffer | null): void {
+    this.collector.add(this.name as string, { size: this.size, sha256, bytes });
+    this.name = null;
+  }
+
+  private bad(why: string): VigilError {
+    return this.collector.bad(this.name as string, why);
   }
 }

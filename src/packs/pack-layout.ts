@@ -37,18 +37,26 @@ export function contentsPath(hex: string): string {
   return `contents/${hex}`;
 }
 
-/** The files that grow with the number of artifacts or anchors. */
-export function isIndexPath(path: string): boolean {
-  return path === MANIFEST || path === SUMS || path === CHAIN;
-}
+/**
+ * What a layout file is, which decides its size cap and whether it is kept
+ * in memory: its contents (only hashed), an index file (grows with the pack:
+ * manifest.json, SHA256SUMS, chain.json), or another metadata file; null
+ * when the layout has no such file. One pass over the name (a reader asks
+ * this once per member of tens of thousands).
+ */
+export type FileClass = "contents" | "index" | "meta";
 
-export function isContentsPath(path: string): boolean {
-  return CONTENTS_NAME.test(path);
+export function fileClass(path: string): FileClass | null {
+  if (path.startsWith("contents/")) return CONTENTS_NAME.test(path) ? "contents" : null;
+  if (path.startsWith("records/")) return RECORD_NAME.test(path) ? "meta" : null;
+  if (path.startsWith("proofs/")) return PROOF_NAME.test(path) ? "meta" : null;
+  if (!TOP_LEVEL.has(path)) return null;
+  return path === MANIFEST || path === SUMS || path === CHAIN ? "index" : "meta";
 }
 
 /** True for every file name the layout allows. */
 export function isPackFileName(path: string): boolean {
-  return TOP_LEVEL.has(path) || RECORD_NAME.test(path) || PROOF_NAME.test(path) || CONTENTS_NAME.test(path);
+  return fileClass(path) !== null;
 }
 
 export type MemberKind = "file" | "directory" | "symlink" | "hardlink" | "device" | "fifo" | "other";

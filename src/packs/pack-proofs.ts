@@ -1,4 +1,4 @@
-import { decodeHashB64 } from "../journal/index.js";
+import { isHashB64 } from "../journal/index.js";
 import {
   arrayField,
   asObject,
@@ -76,12 +76,11 @@ export function parseProofText(bytes: Uint8Array, where: string): ProofText {
   const proof = o.proof;
   if (!Array.isArray(proof) || proof.length > 64)
     throw new PackJsonError(`${where}: proof must be a list of at most 64 hashes`);
-  if (decodeHashB64(o.leafHash) === null)
-    throw new PackJsonError(`${where}: leafHash must be a base64 SHA-256 hash`);
+  if (!isHashB64(o.leafHash)) throw new PackJsonError(`${where}: leafHash must be a base64 SHA-256 hash`);
   return {
     leafIndex: intField(o, "leafIndex", where),
     treeSize: intField(o, "treeSize", where, 1),
-    leafHash: o.leafHash as string,
+    leafHash: o.leafHash,
     proof: proof as string[],
   };
 }

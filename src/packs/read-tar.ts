@@ -62,7 +62,9 @@ class TarReader {
   sink(): Writable {
     return new Writable({
       highWaterMark: CHUNK,
-      write: (chunk: Buffer, _enc, cb) => cb(this.attempt(() => this.consume(chunk))),
+      // Later, not inside zlib's callback: there the next chunk is inflated only once we return, so the
+      // walk and the inflate would take turns instead of running side by side.
+      write: (chunk: Buffer, _enc, cb) => setImmediate(() => cb(this.attempt(() => this.consume(chunk)))),
       final: (cb) =>
         cb(
           this.attempt(() => {

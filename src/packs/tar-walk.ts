@@ -19,26 +19,11 @@ export interface WalkHandler {
   member(name: string, kind: MemberKind, size: number): WalkSink | null;
 }
 
-interface Data {
-  readonly at: "data";
-  readonly size: number;
-  left: number;
-  pad: number;
-  readonly sink: WalkSink | null;
-}
-interface Meta {
-  readonly at: "meta";
-  readonly type: "x" | "L";
-  left: number;
-  pad: number;
-  readonly parts: Buffer[];
-}
-/** After the first zero block: `zeros` bytes of zeros seen since. */
-interface End {
-  readonly at: "end";
-  zeros: number;
-}
-type State = { readonly at: "header" } | Data | Meta | End;
+/** Where the walker is: at a header, inside a member's data or an extended header, or past the end. */
+const HEADER = 0;
+const DATA = 1;
+const META = 2;
+const END = 3;
 
 const KINDS: Readonly<Record<string, MemberKind>> = {
   "0": "file",
@@ -77,10 +62,21 @@ const padding = (size: number): number => (BLOCK - (size % BLOCK)) % BLOCK;
  * (bench/pack.ts); it writes nothing anywhere.
  */
 export class TarWalker {
-  private state: State = { at: "header" };
+  private at = HEADER;
   private pending: Buffer | null = null;
-  private override: { path?: string; size?: number } = {};
   private offset = 0;
+  /** The member (DATA) or extended header (META) being read: its size, what is left of it and of its padding. */
+  private size = 0;
+  private left = 0;
+  private pad = 0;
+  private sink: WalkSink | null = null;
+  private metaType: "x" | "L" = "x";
+  private parts: Buffer[] = [];
+  /** Past the first zero block (END): how many zero bytes followed it. */
+  private zeros = 0;
+  /** What pax and GNU long-name headers say of the next member. */
+  private path: string | undefined = undefined;
+  private paxSize: number | undefined = undefined;
 
   constructor(private readonly handler: WalkHandler) {}
 
@@ -90,9 +86,10 @@ export class TarWalker {
       buf = Buffer.concat([this.pending, chunk]);
       this.pending = null;
     }
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let pos = 0;
     while (pos < buf.length) {
-      const used = this.step(buf, pos);
+      const used = this.step(buf, view, pos);
       if (used === 0) {
         this.pending = Buffer.from(buf.subarray(pos));
         return;
@@ -104,26 +101,26 @@ export class TarWalker {
 
   /** The archive is complete: throws when it stopped inside a member or before the marker. */
   end(): void {
-    const s = this.state;
-    if (s.at === "data" || s.at === "meta" || (s.at === "header" && this.pending !== null))
+    if (this.at === DATA || this.at === META || (this.at === HEADER && this.pending !== null))
       throw new TarFormatError("truncated archive: the last member is incomplete");
-    if (s.at !== "end" || s.zeros < BLOCK)
+    if (this.at !== END || this.zeros < BLOCK)
       throw new TarFormatError("truncated archive: no end-of-archive marker");
   }
 
   /** Consumes from buf at pos; 0 when a whole header block is needed and not there yet. */
-  private step(buf: Buffer, pos: number): number {
-    const s = this.state;
-    if (s.at === "header") return buf.length - pos < BLOCK ? 0 : this.header(buf.subarray(pos, pos + BLOCK));
-    if (s.at === "data") return this.data(buf, pos, s);
-    if (s.at === "meta") return this.meta(buf, pos, s);
-    return this.trailer(buf, pos, s);
+  private step(buf: Buffer, view: DataView, pos: number): number {
+    if (this.at === HEADER) return buf.length - pos < BLOCK ? 0 : this.header(buf, view, pos);
+    if (this.at === DATA) return this.data(buf, pos);
+    if (this.at === META) return this.meta(buf, pos);
+    return this.trailer(buf, pos);
   }
 
-  private header(block: Buffer): number {
-    const h = tarHeader(block, this.offset);
-    if (h === null) this.state = { at: "end", zeros: 0 };
-    else if (h.type === "x" || h.type === "L") this.startMeta(h, h.type);
+  private header(buf: Buffer, view: DataView, pos: number): number {
+    const h = tarHeader(buf, view, pos, this.offset);
+    if (h === null) {
+      this.at = END;
+      this.zeros = 0;
+    } else if (h.type === "x" || h.type === "L") this.startMeta(h, h.type);
     else this.startMember(h);
     return BLOCK;
   }
@@ -134,63 +131,81 @@ export class TarWalker {
       const type = TYPE_NAMES[h.type] ?? `type ${JSON.stringify(h.type)}`;
       throw new TarFormatError(`member ${JSON.stringify(h.name)}: unsupported ${type} entry`);
     }
-    const name = this.override.path ?? h.name;
-    const size = this.override.size ?? h.size;
-    this.override = {};
+    const name = this.path ?? h.name;
+    const size = this.paxSize ?? h.size;
+    this.path = undefined;
+    this.paxSize = undefined;
     const sink = this.handler.member(name, kind, kind === "file" ? size : 0);
     if (kind !== "file" && size !== 0)
       throw new TarFormatError(`member ${JSON.stringify(name)}: a ${kind} with data`);
-    if (size > 0) this.state = { at: "data", size, left: size, pad: padding(size), sink };
-    else sink?.whole(Buffer.alloc(0));
+    if (size > 0) this.enter(DATA, size, sink);
+    else sink?.whole(EMPTY);
   }
 
   private startMeta(h: TarHeader, type: "x" | "L"): void {
     if (h.size > MAX_EXTENDED_HEADER)
       throw new TarFormatError(`${TYPE_NAMES[type]} header larger than ${MAX_EXTENDED_HEADER} bytes`);
-    this.state = { at: "meta", type, left: h.size, pad: padding(h.size), parts: [] };
-    if (h.size === 0) this.applyMeta(this.state);
+    this.metaType = type;
+    this.parts = [];
+    this.enter(META, h.size, null);
+    if (h.size === 0) this.applyMeta();
   }
 
-  private data(buf: Buffer, pos: number, s: Data): number {
-    const n = Math.min(buf.length - pos, s.left > 0 ? s.left : s.pad);
-    if (s.left > 0) {
+  private enter(at: typeof DATA | typeof META, size: number, sink: WalkSink | null): void {
+    this.at = at;
+    this.size = size;
+    this.left = size;
+    this.pad = padding(size);
+    this.sink = sink;
+  }
+
+  private data(buf: Buffer, pos: number): number {
+    const n = Math.min(buf.length - pos, this.left > 0 ? this.left : this.pad);
+    if (this.left > 0) {
       const part = buf.subarray(pos, pos + n);
-      const whole = n === s.size;
-      if (whole) s.sink?.whole(part);
-      else s.sink?.write(part);
-      s.left -= n;
-      if (s.left === 0 && !whole) s.sink?.end();
-    } else s.pad -= n;
-    if (s.left === 0 && s.pad === 0) this.state = { at: "header" };
+      const whole = n === this.size;
+      if (whole) this.sink?.whole(part);
+      else this.sink?.write(part);
+      this.left -= n;
+      if (this.left === 0 && !whole) this.sink?.end();
+    } else this.pad -= n;
+    if (this.left === 0 && this.pad === 0) this.at = HEADER;
     return n;
   }
 
-  private meta(buf: Buffer, pos: number, s: Meta): number {
-    const n = Math.min(buf.length - pos, s.left > 0 ? s.left : s.pad);
-    if (s.left > 0) {
-      s.parts.push(Buffer.from(buf.subarray(pos, pos + n)));
-      s.left -= n;
-    } else s.pad -= n;
-    if (s.left === 0 && s.pad === 0) this.applyMeta(s);
+  private meta(buf: Buffer, pos: number): number {
+    const n = Math.min(buf.length - pos, this.left > 0 ? this.left : this.pad);
+    if (this.left > 0) {
+      this.parts.push(Buffer.from(buf.subarray(pos, pos + n)));
+      this.left -= n;
+    } else this.pad -= n;
+    if (this.left === 0 && this.pad === 0) this.applyMeta();
     return n;
   }
 
-  private applyMeta(s: Meta): void {
-    const text = Buffer.concat(s.parts);
-    if (s.type === "L") this.override.path = text.toString("utf8").replace(/\0+$/, "");
-    else this.override = { ...this.override, ...parsePax(text) };
-    this.state = { at: "header" };
+  private applyMeta(): void {
+    const text = Buffer.concat(this.parts);
+    this.parts = [];
+    if (this.metaType === "L") this.path = text.toString("utf8").replace(/\0+$/, "");
+    else {
+      const pax = parsePax(text);
+      if (pax.path !== undefined) this.path = pax.path;
+      if (pax.size !== undefined) this.paxSize = pax.size;
+    }
+    this.at = HEADER;
   }
 
   /** A second zero block, then only zeros (GNU tar pads the archive to its record size). */
-  private trailer(buf: Buffer, pos: number, s: End): number {
+  private trailer(buf: Buffer, pos: number): number {
     for (let i = pos; i < buf.length; i++) {
       if (buf[i] === 0) continue;
-      if (s.zeros + (i - pos) < BLOCK)
+      if (this.zeros + (i - pos) < BLOCK)
         throw new TarFormatError("not a valid tar archive (a lone zero block inside the archive)");
       throw new TarFormatError("data after the end-of-archive marker");
     }
-    s.zeros += buf.length - pos;
+    this.zeros += buf.length - pos;
     return buf.length - pos;
   }
 }
+
+const EMPTY = Buffer.alloc(0);

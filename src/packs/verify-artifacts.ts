@@ -1,8 +1,7 @@
 import {
   decodeHashB64,
-  equalBytes,
   InclusionBatch,
-  leafHash,
+  leafHashB64,
   verifyInclusion,
   type Checkpoint,
 } from "../journal/index.js";
@@ -46,7 +45,9 @@ export function checkArtifacts(
       f.add(MANIFEST, a.id, `file paths do not follow the pack layout for leaf ${a.leafIndex}`);
       referenced = null;
     }
-    const [record, proof, contents] = [files.get(a.record), files.get(a.proof), files.get(a.contents)];
+    const record = files.get(a.record);
+    const proof = files.get(a.proof);
+    const contents = files.get(a.contents);
     if (referenced !== null) referenced += Number(!!record) + Number(!!proof) + Number(!!contents);
     const rec = checkRecord(record, a, f);
     if (rec === null) continue;
@@ -59,7 +60,8 @@ export function checkArtifacts(
 interface RecordFacts {
   readonly digest: string;
   readonly size: number;
-  readonly leaf: Buffer;
+  /** The record's leaf hash, base64 (as proofs spell hashes). */
+  readonly leaf: string;
 }
 
 /**
@@ -93,13 +95,13 @@ function checkRecord(file: PackFile | undefined, a: ManifestArtifact, f: Finding
   const size = r.size as number;
   if (r.digest !== a.id) f.add(a.record, a.id, `the record is for ${r.digest}, not this artifact`);
   if (size !== a.size) f.add(MANIFEST, a.id, `says ${a.size} bytes, the record says ${size}`);
-  return { digest: r.digest, size, leaf: leafHash(file.bytes) };
+  return { digest: r.digest, size, leaf: leafHashB64(file.bytes) };
 }
 
 function checkProof(
   file: PackFile | undefined,
   a: ManifestArtifact,
-  leaf: Buffer,
+  leaf: string,
   batch: InclusionBatch | null,
   f: Findings,
 ): void {
@@ -116,7 +118,7 @@ function checkProof(
   if (batch === null) return;
   if (p.treeSize !== batch.size)
     f.add(a.proof, a.id, `is for tree size ${p.treeSize}, not the checkpoint's ${batch.size}`);
-  const out = batch.verify(a.leafIndex, leaf, p.proof);
+  const out = batch.verifyB64(a.leafIndex, leaf, p.proof);
   if (out.ok) return;
   if (out.malformed !== null)
     return f.add(a.proof, a.id, `${a.proof}: proof[${out.malformed}] must be a base64 SHA-256 hash`);
@@ -126,7 +128,7 @@ function checkProof(
   const whole = path.every((h) => h !== null) ? path : null;
   if (
     whole !== null &&
-    !equalBytes(claimed, leaf) &&
+    p.leafHash !== leaf &&
     verifyInclusion(a.leafIndex, batch.size, claimed, whole, batch.root)
   )
     f.add(a.record, a.id, `leaf hash is not the one the checkpoint includes at leaf ${a.leafIndex}`);

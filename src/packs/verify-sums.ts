@@ -24,19 +24,32 @@ export class Owners {
   }
 }
 
-/** SHA256SUMS covers every file exactly once, with the hash the file has. */
+/**
+ * SHA256SUMS covers every file exactly once, with the hash the file has.
+ * Lines in strictly increasing path order (as exported) cannot repeat a
+ * path, so only a list out of order needs a set to find repeats.
+ */
 export function checkSums(files: PackFiles, sums: readonly SumLine[], owners: Owners, f: Findings): void {
-  const listed = new Set<string>();
+  const listed = increasing(sums) ? null : new Set<string>();
   for (const { path, hex } of sums) {
-    if (listed.has(path)) f.add(SUMS, owners.of(path), `lists ${path} more than once`);
-    listed.add(path);
+    if (listed !== null) {
+      if (listed.has(path)) f.add(SUMS, owners.of(path), `lists ${path} more than once`);
+      listed.add(path);
+    }
     const file = files.get(path);
     if (file === undefined) f.add(path, owners.of(path), `listed in ${SUMS} but missing from the pack`);
     else if (file.sha256 !== hex) f.add(path, owners.of(path), `SHA-256 does not match ${SUMS}`);
   }
-  if (listed.size === files.size - 1 && files.has(SUMS)) return; // every file listed
+  if ((listed?.size ?? sums.length) === files.size - 1 && files.has(SUMS)) return; // every file listed
+  const covered = listed ?? new Set(sums.map((l) => l.path));
   for (const path of files.keys())
-    if (path !== SUMS && !listed.has(path)) f.add(path, owners.of(path), `not covered by ${SUMS}`);
+    if (path !== SUMS && !covered.has(path)) f.add(path, owners.of(path), `not covered by ${SUMS}`);
+}
+
+function increasing(sums: readonly SumLine[]): boolean {
+  for (let i = 1; i < sums.length; i++)
+    if (!((sums[i - 1] as SumLine).path < (sums[i] as SumLine).path)) return false;
+  return true;
 }
 
 const PER_ARTIFACT = /^(records|proofs|contents)\//;
