@@ -1,11 +1,12 @@
 import { VigilError } from "../errors.js";
 
-export function parseIntArg(name: string, min = 0): (v: string) => number {
+export function parseIntArg(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
     if (!/^\d+$/.test(v))
       throw new VigilError("USAGE", `${name} must be a whole number, got ${JSON.stringify(v)}`);
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n < min) throw new VigilError("USAGE", `${name} must be at least ${min}`);
+    if (n > max) throw new VigilError("USAGE", `${name} must be at most ${max}`);
     return n;
   };
 }

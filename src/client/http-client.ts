@@ -6,13 +6,26 @@ import { requireReason } from "../domains/evidence/lifecycle.js";
 import { formatArtifactId, type RawEvidenceMeta } from "../domains/evidence/metadata.js";
 import type { ProvenanceNode } from "../domains/evidence/provenance.js";
 import { fsError, VigilError } from "../errors.js";
+import type { AnchorRow } from "../app/anchor-views.js";
+import type { ConsistencyProofView, InclusionProofView } from "../app/proofs.js";
+import type { VerifyRequest } from "../app/verification.js";
+import { parseReceiptQuery } from "../domains/access/receipt-query.js";
+import type { ReceiptAudit } from "../domains/access/receipt-audit.js";
 import { call, json, type Remote } from "./http-call.js";
+import { downloadPack } from "./http-pack.js";
 import type {
+  AnchorView,
   Contents,
+  IndexStatus,
   Inspection,
   LifecycleAction,
   ListFilter,
+  LockerStatus,
+  PackChoice,
+  ReceiptAsk,
+  ReportView,
   RowSummary,
+  StorageStats,
   VigilClient,
 } from "./vigil-client.js";
 
@@ -55,6 +68,11 @@ async function openUpload(path: string): Promise<{ stream: Readable; size: numbe
     throw new VigilError("INPUT_INVALID", `${path} is not a regular file`);
   }
   return { stream: fh.createReadStream(), size: st.size };
+}
+
+interface AnchorPage {
+  readonly anchors: AnchorRow[];
+  readonly next: number | null;
 }
 
 /** The client port over a Vigil server's /v1 API. */
@@ -113,6 +131,80 @@ export class HttpClient implements VigilClient {
     const path = `/v1/evidence/${formatArtifactId(digest)}/${action}`;
     const headers = { "content-type": "application/json" };
     return (await json<{ recordLeaf: number }>(this.r, path, { method: "POST", body, headers })).recordLeaf;
+  }
+
+  async anchors(showLinks: boolean) {
+    const rows: AnchorRow[] = [];
+    let after: number | null = 0;
+    while (after !== null) {
+      const query: URLSearchParams = new URLSearchParams({ after: String(after), limit: "1000", links: String(showLinks) }); // prettier-ignore
+      const page: AnchorPage = await json<AnchorPage>(this.r, "/v1/anchors", { query });
+      rows.push(...page.anchors);
+      after = page.next;
+    }
+    return rows;
+  }
+
+  anchor(seq: number | undefined) {
+    return json<AnchorView>(this.r, `/v1/anchors/${seq ?? "latest"}`);
+  }
+
+  createAnchor() {
+    const headers = { "content-type": "application/json" };
+    return json<AnchorView & { created: boolean }>(this.r, "/v1/anchors", { method: "POST", body: "{}", headers }); // prettier-ignore
+  }
+
+  async inclusionProof(digest: Buffer, size: number | undefined) {
+    const query = new URLSearchParams(size === undefined ? {} : { size: String(size) });
+    const path = `/v1/evidence/${formatArtifactId(digest)}/proof`;
+    const { v, type, leafIndex, treeSize, leafHash, root, proof } = await json<InclusionProofView>(this.r, path, { query }); // prettier-ignore
+    return { v, type, leafIndex, treeSize, leafHash, root, proof };
+  }
+
+  consistencyProof(from: number, to: number) {
+    const query = new URLSearchParams({ from: String(from), to: String(to) });
+    return json<ConsistencyProofView>(this.r, "/v1/proofs/consistency", { query });
+  }
+
+  /** The server runs it (no progress to show) and stores the report through its writer. */
+  async verify(req: VerifyRequest) {
+    const headers = { "content-type": "application/json" };
+    const body = JSON.stringify(req);
+    const answer = await json<ReportView & { reportId: string | null }>(this.r, "/v1/verify", { method: "POST", body, headers }); // prettier-ignore
+    const { reportId, ...report } = answer;
+    return { report, reportId };
+  }
+
+  async latestReport() {
+    const res = await call(this.r, "/v1/verify/reports/latest", { accept: [404] });
+    if (res.status === 404) return (await res.arrayBuffer(), null);
+    const { id, ...report } = (await res.json()) as ReportView & { id: string };
+    return { id, report };
+  }
+
+  status() {
+    return json<LockerStatus>(this.r, "/v1/status");
+  }
+
+  storageStats() {
+    return json<StorageStats>(this.r, "/v1/storage/stats");
+  }
+
+  indexStatus() {
+    return json<IndexStatus>(this.r, "/v1/index/status");
+  }
+
+  exportPack(choice: PackChoice, includeDeps: boolean, output: string) {
+    return downloadPack(this.r, choice, includeDeps, output);
+  }
+
+  /** Checked here first (the same errors as a local run, nothing sent); the server's clock places the window. */
+  receipts(ask: ReceiptAsk) {
+    parseReceiptQuery(ask, new Date());
+    const query = new URLSearchParams({ since: ask.since, checkGaps: String(ask.checkGaps), limit: String(ask.limit) }); // prettier-ignore
+    if (ask.until !== undefined) query.append("until", ask.until);
+    if (ask.tenant !== undefined) query.append("tenant", ask.tenant);
+    return json<ReceiptAudit>(this.r, "/v1/audit/receipts", { query });
   }
 
   async close() {}

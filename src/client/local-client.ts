@@ -8,7 +8,23 @@ import { hold, markCorrupted, release } from "../domains/evidence/lifecycle.js";
 import { parseEvidenceMeta, type RawEvidenceMeta } from "../domains/evidence/metadata.js";
 import { provenance } from "../domains/evidence/provenance.js";
 import { VigilError } from "../errors.js";
-import type { Contents, LifecycleAction, ListFilter, VigilClient } from "./vigil-client.js";
+import { anchorContext, anchorJson, anchorRows, requireAnchor } from "../app/anchor-views.js";
+import { consistencyProof, inclusionProof, proofTreeSize } from "../app/proofs.js";
+import { fullStorageStats, lockerStatus } from "../app/locker-status.js";
+import { runVerification, type VerifyRequest } from "../app/verification.js";
+import { latestReport } from "../app/verify-reports.js";
+import { runReceiptAudit } from "../app/receipt-audit.js";
+import { parseReceiptQuery } from "../domains/access/receipt-query.js";
+import { createAnchor } from "../log/anchors.js";
+import { exportPack } from "../packs/export-pack.js";
+import type {
+  Contents,
+  LifecycleAction,
+  ListFilter,
+  PackChoice,
+  ReceiptAsk,
+  VigilClient,
+} from "./vigil-client.js";
 
 const LIFECYCLE = { hold, release, "mark-corrupted": markCorrupted } as const;
 
@@ -73,6 +89,58 @@ export class LocalClient implements VigilClient {
     const v = this.v;
     const deps = { log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll };
     return LIFECYCLE[action](deps, { digest, tenant: this.tenant }, reason);
+  }
+
+  anchors(showLinks: boolean) {
+    return anchorRows(this.v, { showLinks });
+  }
+
+  async anchor(seq: number | undefined) {
+    return anchorJson(await requireAnchor(this.v, seq));
+  }
+
+  async createAnchor() {
+    const { anchor, created } = await createAnchor(anchorContext(this.v));
+    return { created, ...anchorJson(anchor) };
+  }
+
+  async inclusionProof(digest: Buffer, size: number | undefined) {
+    const row = await requireArtifact(this.v, digest, this.tenant);
+    return inclusionProof(this.v, row.leafIndex, await proofTreeSize(this.v, size));
+  }
+
+  consistencyProof(from: number, to: number) {
+    return consistencyProof(this.v, from, to);
+  }
+
+  verify(req: VerifyRequest, onProgress: (stage: string, n: number) => void) {
+    return runVerification(this.v, req, onProgress);
+  }
+
+  latestReport() {
+    return latestReport(this.v);
+  }
+
+  status() {
+    return lockerStatus(this.v);
+  }
+
+  storageStats() {
+    return fullStorageStats(this.v);
+  }
+
+  indexStatus() {
+    return this.v.maintenance.status();
+  }
+
+  exportPack(choice: PackChoice, includeDeps: boolean, output: string) {
+    const selection =
+      "ids" in choice ? { ids: choice.ids, tenant: this.tenant } : { query: { ...choice.query, tenant: this.tenant } };
+    return exportPack(this.v, { selection, includeDeps, output });
+  }
+
+  receipts(ask: ReceiptAsk) {
+    return runReceiptAudit(this.v.log, parseReceiptQuery(ask, this.v.clock.now()));
   }
 
   close() {

@@ -122,15 +122,35 @@ void test("another tenant's artifact gets the same 404 as a missing one, and bot
   assert.equal(h.server.ctx.writer.receipts, before + 2);
 });
 
-void test("a leaf newer than the anchor is a 409 that still leaves a receipt; unknown anchor is 404", async () => {
+void test("a leaf newer than the anchor is a 400 (as the CLI's exit 5) that still leaves a receipt; unknown anchor is 404", async () => {
   await anchorNow(opA);
   const id = await add(opA);
   const before = h.server.ctx.writer.receipts;
   const r = await get(`/v1/evidence/${id}/proof?anchor=1`, opA);
-  assert.equal(r.statusCode, 409);
+  assert.equal(r.statusCode, 400);
   assert.match(r.json<{ detail: string }>().detail, /anchor first/);
   assert.equal((await get(`/v1/evidence/${id}/proof?anchor=9999`, opA)).statusCode, 404);
   assert.equal(h.server.ctx.writer.receipts, before + 2);
+});
+
+void test("?size=N proves in the tree of that size, as `proof inclusion --size`; with ?anchor= too it is a 400", async () => {
+  const id = await add(opA);
+  const meta = (await get(`/v1/evidence/${id}/meta`, opA)).json<{ leafIndex: number }>();
+  const size = meta.leafIndex + 1;
+  const p = (await get(`/v1/evidence/${id}/proof?size=${size}`, opA)).json<{
+    treeSize: number;
+    leafHash: string;
+    root: string;
+    proof: string[];
+    anchor: unknown;
+  }>();
+  assert.deepEqual([p.treeSize, p.anchor], [size, null]);
+  const root = Buffer.from(p.root, "base64");
+  const leaf = Buffer.from(p.leafHash, "base64");
+  assert.equal(verifyInclusion(meta.leafIndex, size, leaf, p.proof.map((x) => Buffer.from(x, "base64")), root), true);
+  assert.equal((await get(`/v1/evidence/${id}/proof?size=${size - 1}`, opA)).statusCode, 400);
+  assert.equal((await get(`/v1/evidence/${id}/proof?size=${size}&anchor=1`, opA)).statusCode, 400);
+  assert.equal((await get(`/v1/evidence/${id}/proof?size=0`, opA)).statusCode, 400);
 });
 
 void test("a consistency proof links two anchors; bad sizes are 400 and write nothing", async () => {

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
-import { anchorContext, anchorJson, anchorRows, requireAnchor } from "../../app/anchor-views.js";
-import { createAnchor, verifyAnchors, type AnchorCheck } from "../../log/anchors.js";
-import { setExitCode, withLocker } from "../context.js";
+import { anchorContext } from "../../app/anchor-views.js";
+import { verifyAnchors, type AnchorCheck } from "../../log/anchors.js";
+import { setExitCode, withClient, withLocker } from "../context.js";
 import { table, type Output } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
-import { writeOutputFile } from "../write-output.js";
+import { remoteCapable } from "../remote.js";
+import { writeOutputFile } from "../../storage/fs/write-output-file.js";
 
 function printChecks(out: Output, checks: readonly AnchorCheck[]): void {
   const failed = checks.filter((c) => !c.ok);
@@ -23,24 +24,24 @@ function printChecks(out: Output, checks: readonly AnchorCheck[]): void {
 
 export function registerAnchorCommands(program: Command): void {
   const an = program.command("anchor").description("signed checkpoints of the journal (the anchor chain)");
-  an.command("create")
+  remoteCapable(an.command("create"))
     .description("sign a checkpoint of the current journal")
     .action(async (_f: unknown, cmd: Command) =>
-      withLocker(cmd, async (v, out) => {
-        const { anchor, created } = await createAnchor(anchorContext(v));
-        out.result({ created, ...anchorJson(anchor) }, () =>
-          created
-            ? `anchor ${anchor.seq} signed: size ${anchor.size}, root ${anchor.root.toString("base64")}`
-            : `up to date: anchor ${anchor.seq} already covers size ${anchor.size}`,
+      withClient(cmd, async (c, out) => {
+        const a = await c.createAnchor();
+        out.result(a, () =>
+          a.created
+            ? `anchor ${a.seq} signed: size ${a.size}, root ${a.root}`
+            : `up to date: anchor ${a.seq} already covers size ${a.size}`,
         );
       }),
     );
-  an.command("list")
+  remoteCapable(an.command("list"))
     .description("list anchors")
     .option("--show-links", "with the consistency proof linking each anchor to its predecessor")
     .action(async (f: { showLinks?: boolean }, cmd: Command) =>
-      withLocker(cmd, async (v, out) => {
-        const rows = await anchorRows(v, { showLinks: f.showLinks === true });
+      withClient(cmd, async (c, out) => {
+        const rows = await c.anchors(f.showLinks === true);
         out.result(rows, () =>
           rows.length === 0
             ? "no anchors yet"
@@ -54,15 +55,14 @@ export function registerAnchorCommands(program: Command): void {
         );
       }),
     );
-  an.command("inspect <seq>")
+  remoteCapable(an.command("inspect <seq>"))
     .description("show one anchor and its signed note")
     .action(async (seq: string, _f: unknown, cmd: Command) =>
-      withLocker(cmd, async (v, out) => {
-        const a = await requireAnchor(v, parseIntArg("anchor", 1)(seq));
+      withClient(cmd, async (c, out) => {
+        const a = await c.anchor(parseIntArg("anchor", 1)(seq));
         out.result(
-          anchorJson(a),
-          () =>
-            `anchor ${a.seq}\nsize     ${a.size}\ncreated  ${a.createdAt}\nroot     ${a.root.toString("base64")}\n\n${a.note}`,
+          a,
+          () => `anchor ${a.seq}\nsize     ${a.size}\ncreated  ${a.createdAt}\nroot     ${a.root}\n\n${a.note}`,
         );
       }),
     );
@@ -75,12 +75,12 @@ export function registerAnchorCommands(program: Command): void {
         printChecks(out, await verifyAnchors(anchorContext(v), f.all ? "all" : "latest")),
       ),
     );
-  an.command("export [seq]")
+  remoteCapable(an.command("export [seq]"))
     .description("write an anchor's signed note (default: the latest)")
     .requiredOption("-o, --output <file>", "file to write")
     .action(async (seq: string | undefined, f: { output: string }, cmd: Command) =>
-      withLocker(cmd, async (v, out) => {
-        const a = await requireAnchor(v, seq === undefined ? undefined : parseIntArg("anchor", 1)(seq));
+      withClient(cmd, async (c, out) => {
+        const a = await c.anchor(seq === undefined ? undefined : parseIntArg("anchor", 1)(seq));
         await writeOutputFile(f.output, a.note);
         out.result(
           { seq: a.seq, size: a.size, file: f.output },

@@ -1,14 +1,19 @@
 import type { Command } from "commander";
 import type { ReceiptAudit, ReceiptRow, RunSummary } from "../../domains/access/receipt-audit.js";
-import { parseReceiptQuery } from "../../domains/access/receipt-query.js";
-import { setExitCode, withVigil } from "../context.js";
+import { setExitCode, withClient } from "../context.js";
+import { parseIntArg } from "../parse-args.js";
+import { remoteCapable } from "../remote.js";
 import type { Output } from "../output.js";
 
 interface Flags {
   readonly since: string;
   readonly until?: string;
   readonly checkGaps?: boolean;
+  readonly limit: number;
 }
+
+/** The most receipts a listing shows (the server's cap on one answer); runs and gaps cover all of them. */
+const LIMIT = 10_000;
 
 function row(r: ReceiptRow): string {
   return `${r.at}  ${r.tenant}  ${r.token} (${r.role})  ${r.action} ${r.target}  ${r.outcome} ${r.status}  [${r.server}#${r.seq}]`;
@@ -36,8 +41,7 @@ function render(out: Output, a: ReceiptAudit): string {
 
 /** `vigil audit receipts`: who saw what, and with --check-gaps that the trail has no holes. */
 export function registerReceiptsCommand(audit: Command): void {
-  audit
-    .command("receipts")
+  remoteCapable(audit.command("receipts"))
     .description(
       "list access receipts (who saw what; --tenant T for one tenant's); --check-gaps: every server run numbered 1..n, and stopped or current",
     )
@@ -47,13 +51,12 @@ export function registerReceiptsCommand(audit: Command): void {
       "--check-gaps",
       "exit 1, naming each hole, when a run's numbering has a gap or a run never stopped",
     )
+    .option("--limit <n>", "list at most N receipts", parseIntArg("--limit", 1, LIMIT), LIMIT)
     .action(async (f: Flags, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withClient(cmd, async (c, out) => {
         // The global --tenant, when given, narrows the listing; without it every tenant's receipts are listed.
         const { tenant } = cmd.optsWithGlobals<{ tenant?: string }>();
-        const q = parseReceiptQuery({ ...f, tenant, checkGaps: f.checkGaps === true }, v.clock.now());
-        const { runReceiptAudit } = await import("../../app/receipt-audit.js");
-        const a = await runReceiptAudit(v.log, q);
+        const a = await c.receipts({ ...f, tenant, checkGaps: f.checkGaps === true });
         out.result(a, () => render(out, a));
         if (!a.ok) setExitCode(1);
       }),

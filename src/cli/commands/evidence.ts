@@ -8,7 +8,7 @@ import { setExitCode, withClient, withLocker } from "../context.js";
 import { formatBytes, table, type Output } from "../output.js";
 import { collectLabel, parseIntArg } from "../parse-args.js";
 import { remoteCapable } from "../remote.js";
-import { writeOutputFile } from "../write-output.js";
+import { writeOutputFile } from "../../storage/fs/write-output-file.js";
 import { runAddBatch } from "./add-batch.js";
 import { metaOptions, printOutcome, rawMeta, type AddFlags } from "./evidence-flags.js";
 

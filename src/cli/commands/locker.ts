@@ -2,12 +2,12 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { canonicalize, leafHash } from "../../journal/index.js";
 import { initLocker } from "../../app/init-locker.js";
-import { lockerStatus } from "../../app/locker-status.js";
 import { initPostgresLocker } from "../../app/open-locker.js";
 import { systemClock } from "../../clock.js";
 import { fsError, VigilError } from "../../errors.js";
 import { runDoctor } from "../../app/doctor.js";
-import { globalOptions, outputFor, setExitCode, withLocker, withVigil } from "../context.js";
+import { globalOptions, outputFor, setExitCode, withClient, withLocker, withVigil } from "../context.js";
+import { remoteCapable } from "../remote.js";
 import { formatBytes, table } from "../output.js";
 import { runDemo } from "./demo.js";
 
@@ -36,12 +36,11 @@ export function registerLockerCommands(program: Command): void {
     .command("demo")
     .description("a short tour: init a locker, add sample evidence, anchor it, prove it, verify it")
     .action(async (_f: unknown, cmd: Command) => runDemo(globalOptions(cmd), outputFor(cmd)));
-  program
-    .command("status")
+  remoteCapable(program.command("status"))
     .description("journal size, artifacts, latest anchor")
     .action(async (_f: unknown, cmd: Command) =>
-      withLocker(cmd, async (v, out) => {
-        const value = await lockerStatus(v);
+      withClient(cmd, async (c, out) => {
+        const value = await c.status();
         out.result(value, () =>
           table([
             ["locker", `${value.lockerId} (${value.origin})`],

@@ -1,13 +1,14 @@
 import type { Command } from "commander";
 import { VigilError } from "../../errors.js";
-import { exportPack, type ExportResult } from "../../packs/export-pack.js";
+import type { PackChoice } from "../../client/vigil-client.js";
+import type { ExportResult } from "../../packs/export-pack.js";
 import { readPack } from "../../packs/read-pack.js";
-import type { PackSelection } from "../../packs/select-artifacts.js";
 import { loadCheckpointFile, loadTrustedKey } from "../../packs/trusted-key.js";
 import { parseTrustedKey, verifyPack, type PackReport } from "../../packs/verify-pack.js";
-import { setExitCode, withLocker } from "../context.js";
+import { setExitCode, withClient } from "../context.js";
 import { formatBytes, type Output } from "../output.js";
 import { collectLabel } from "../parse-args.js";
+import { remoteCapable } from "../remote.js";
 
 interface ExportFlags {
   id?: string[];
@@ -29,7 +30,7 @@ export interface OfflineVerifyOptions {
   readonly sinceCheckpoint?: string;
 }
 
-function selection(f: ExportFlags, tenant: string): PackSelection {
+function selection(f: ExportFlags): PackChoice {
   const filters = {
     domain: f.domain,
     subdomain: f.subdomain,
@@ -43,9 +44,9 @@ function selection(f: ExportFlags, tenant: string): PackSelection {
     throw new VigilError("USAGE", "give either --id ID... or --query [filters]");
   if (f.id !== undefined) {
     if (filtered) throw new VigilError("USAGE", "filters (--domain, --kind, ...) need --query, not --id");
-    return { ids: f.id, tenant };
+    return { ids: f.id };
   }
-  return { query: { ...filters, tenant } };
+  return { query: filters };
 }
 
 function renderExport(r: ExportResult): string {
@@ -55,8 +56,7 @@ function renderExport(r: ExportResult): string {
 }
 
 export function registerPackCommands(program: Command): void {
-  program
-    .command("export")
+  remoteCapable(program.command("export"))
     .description("write a self-contained evidence pack (PACK.tar.gz or a new directory), verifiable offline")
     .option("--id <id...>", "artifact ids (repeatable)")
     .option("--query", "select artifacts by the filters below (as evidence list)")
@@ -69,12 +69,8 @@ export function registerPackCommands(program: Command): void {
     .option("--include-deps", "also every provenance parent, recursively")
     .requiredOption("-o, --output <pack>", "PACK.tar.gz (or .tgz), or a directory to create")
     .action(async (f: ExportFlags, cmd: Command) =>
-      withLocker(cmd, async (v, out, g) => {
-        const r = await exportPack(v, {
-          selection: selection(f, g.tenant),
-          includeDeps: f.includeDeps === true,
-          output: f.output,
-        });
+      withClient(cmd, async (c, out) => {
+        const r = await c.exportPack(selection(f), f.includeDeps === true, f.output);
         out.result(r, () => renderExport(r));
       }),
     );

@@ -1,19 +1,17 @@
 import type { Command } from "commander";
-import { requireArtifact } from "../../app/evidence-queries.js";
-import { consistencyProof, inclusionProof, proofTreeSize } from "../../app/proofs.js";
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
-import { withLocker } from "../context.js";
+import { withClient } from "../context.js";
 import { parseIntArg } from "../parse-args.js";
+import { remoteCapable } from "../remote.js";
 
 export function registerProofCommands(program: Command): void {
   const pr = program.command("proof").description("RFC 6962 inclusion and consistency proofs");
-  pr.command("inclusion <id>")
+  remoteCapable(pr.command("inclusion <id>"))
     .description("prove an artifact's record is in the tree (default size: the latest anchor)")
     .option("--size <n>", "tree size", parseIntArg("--size", 1))
     .action(async (id: string, f: { size?: number }, cmd: Command) =>
-      withLocker(cmd, async (v, out, g) => {
-        const row = await requireArtifact(v, parseArtifactId(id), g.tenant);
-        const value = await inclusionProof(v, row.leafIndex, await proofTreeSize(v, f.size));
+      withClient(cmd, async (c, out) => {
+        const value = await c.inclusionProof(parseArtifactId(id), f.size);
         out.result(
           value,
           () =>
@@ -21,13 +19,13 @@ export function registerProofCommands(program: Command): void {
         );
       }),
     );
-  pr.command("consistency")
+  remoteCapable(pr.command("consistency"))
     .description("prove tree size M is a prefix of tree size N")
     .requiredOption("--from <m>", "older tree size", parseIntArg("--from", 1))
     .requiredOption("--to <n>", "newer tree size", parseIntArg("--to", 1))
     .action(async (f: { from: number; to: number }, cmd: Command) =>
-      withLocker(cmd, async (v, out) => {
-        const value = await consistencyProof(v, f.from, f.to);
+      withClient(cmd, async (c, out) => {
+        const value = await c.consistencyProof(f.from, f.to);
         out.result(
           value,
           () =>

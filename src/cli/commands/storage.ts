@@ -1,12 +1,13 @@
 import type { Command } from "commander";
-import { fullStorageStats } from "../../app/locker-status.js";
+import type { StorageStats } from "../../client/vigil-client.js";
 import { decodeStored, projectAll } from "../../app/projection.js";
 import type { Vigil } from "../../app/vigil.js";
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
 import { rowSummary } from "../../domains/evidence/evidence-service.js";
 import { VigilError } from "../../errors.js";
 import { checkFileBlob, checkInlineBlob } from "../../verify/blob-check.js";
-import { setExitCode, withLocker, withVigil } from "../context.js";
+import { setExitCode, withClient, withLocker, withVigil } from "../context.js";
+import { remoteCapable } from "../remote.js";
 import { formatBytes, table } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
 
@@ -30,26 +31,35 @@ async function checkOne(v: Vigil, id: string, tenant: string) {
   };
 }
 
+/** The whole locker's stats; a tenant-scoped token's (remote) have no blob or database lines. */
+function renderStats(s: StorageStats): string {
+  const whole =
+    "blobs" in s
+      ? [
+          ["inline blobs", `${s.blobs.inline} (${formatBytes(s.blobs.inlineBytes)})`],
+          ["file blobs", `${s.blobs.files} (${formatBytes(s.blobs.fileBytes)})`],
+          [
+            "database",
+            `${formatBytes(s.database.bytes)} + WAL ${formatBytes(s.database.walBytes)}, ${s.database.freePages} free pages`,
+          ],
+        ]
+      : [["tenant", s.tenant]];
+  return table([
+    ["artifacts", `${s.artifacts} (${formatBytes(s.bytes)})`],
+    ...whole,
+    ["journal", `${s.journalSize} entries`],
+    ...s.byKind.map((k) => [`  ${k.kind}`, `${k.artifacts} (${formatBytes(k.bytes)})`]),
+  ]);
+}
+
 export function registerStorageCommands(program: Command): void {
   const st = program.command("storage").description("storage statistics and checks");
-  st.command("stats")
+  remoteCapable(st.command("stats"))
     .description("artifact counts and bytes, blob placement, database size")
     .action(async (_f: unknown, cmd: Command) =>
-      withLocker(cmd, async (v, out) => {
-        const s = await fullStorageStats(v);
-        out.result(s, () =>
-          table([
-            ["artifacts", `${s.artifacts} (${formatBytes(s.bytes)})`],
-            ["inline blobs", `${s.blobs.inline} (${formatBytes(s.blobs.inlineBytes)})`],
-            ["file blobs", `${s.blobs.files} (${formatBytes(s.blobs.fileBytes)})`],
-            [
-              "database",
-              `${formatBytes(s.database.bytes)} + WAL ${formatBytes(s.database.walBytes)}, ${s.database.freePages} free pages`,
-            ],
-            ["journal", `${s.journalSize} entries`],
-            ...s.byKind.map((k) => [`  ${k.kind}`, `${k.artifacts} (${formatBytes(k.bytes)})`]),
-          ]),
-        );
+      withClient(cmd, async (c, out) => {
+        const s = await c.storageStats();
+        out.result(s, () => renderStats(s));
       }),
     );
   st.command("analyze")
@@ -86,15 +96,16 @@ export function registerStorageCommands(program: Command): void {
 
 function registerIndexCommands(program: Command): void {
   const ix = program.command("index").description("the evidence index, a projection of the journal");
-  ix.command("status")
+  remoteCapable(ix.command("status"))
     .description("index position, lag and row counts")
     .action(async (_f: unknown, cmd: Command) =>
-      withLocker(cmd, async (v, out) => {
-        const s = await v.maintenance.status();
+      withClient(cmd, async (c, out) => {
+        const s = await c.indexStatus();
+        const rows = s.rows === undefined ? "" : `, ${s.rows.evidence} evidence rows`;
         out.result(
           s,
           () =>
-            `journal ${s.journalSize} entries, index at ${s.position} (${s.lag === 0 ? "in step" : `${s.lag} behind`}), ${s.rows.evidence} evidence rows`,
+            `journal ${s.journalSize} entries, index at ${s.position} (${s.lag === 0 ? "in step" : `${s.lag} behind`})${rows}`,
         );
       }),
     );

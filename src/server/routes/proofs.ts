@@ -12,7 +12,10 @@ import { ID_PARAMS, PROOF } from "./schemas.js";
 const INCLUSION_QUERY = {
   type: "object",
   additionalProperties: false,
-  properties: { anchor: { type: "integer", minimum: 1, description: "prove against this anchor" } },
+  properties: {
+    anchor: { type: "integer", minimum: 1, description: "prove against this anchor" },
+    size: { type: "integer", minimum: 1, description: "prove in the tree of this size (`proof inclusion --size`)" },
+  },
 } as const;
 
 const CONSISTENCY_QUERY = {
@@ -22,9 +25,15 @@ const CONSISTENCY_QUERY = {
   properties: { from: { type: "integer", minimum: 1 }, to: { type: "integer", minimum: 1 } },
 } as const;
 
-/** The anchor to prove against: ?anchor=SEQ, else the latest, else (no anchors yet) the journal. */
+/**
+ * The tree to prove in: ?size=N (as `proof inclusion --size`), ?anchor=SEQ,
+ * else the latest anchor, else (no anchors yet) the journal.
+ */
 async function target(req: FastifyRequest, ctx: ServerContext) {
-  const { anchor } = req.query as { anchor?: number };
+  const { anchor, size } = req.query as { anchor?: number; size?: number };
+  if (anchor !== undefined && size !== undefined)
+    throw new VigilError("INPUT_INVALID", "give ?anchor= or ?size=, not both");
+  if (size !== undefined) return { size: await proofTreeSize(ctx.vigil, size), anchor: null };
   const a = await (anchor === undefined
     ? ctx.vigil.log.latestCheckpoint()
     : requireAnchor(ctx.vigil, anchor));
@@ -33,18 +42,14 @@ async function target(req: FastifyRequest, ctx: ServerContext) {
 
 /**
  * An artifact's inclusion proof, in the caller's tenant only (another
- * tenant's id is the same 404 as none). Every answer leaves a receipt.
+ * tenant's id is the same 404 as none). Every answer leaves a receipt. A leaf
+ * the tree does not hold yet is the same 400 as `proof inclusion` exits 5 with.
  */
 async function inclusion(req: FastifyRequest, ctx: ServerContext) {
   const row = await artifactFor(req, ctx, "proof.read");
   const id = formatArtifactId(row.digest);
   try {
     const { size, anchor } = await target(req, ctx);
-    if (row.leafIndex >= size)
-      throw new VigilError(
-        "CONFLICT",
-        `${id} (leaf ${row.leafIndex}) is newer than anchor ${anchor?.seq ?? "-"}; anchor first`,
-      );
     const proof = await inclusionProof(ctx.vigil, row.leafIndex, size);
     await receipt(ctx, req, "proof.read", `proof ${id}`, "allowed", 200);
     return { id, ...proof, anchor: anchor === null ? null : { seq: anchor.seq, note: anchor.note } };
@@ -58,7 +63,7 @@ export const PROOF_ROUTES: readonly RouteSpec[] = [
   {
     method: "GET",
     url: "/v1/evidence/:id/proof",
-    summary: "an artifact's RFC 6962 inclusion proof against the latest anchor (or ?anchor=SEQ)",
+    summary: "an artifact's RFC 6962 inclusion proof against the latest anchor (or ?anchor=SEQ, or ?size=N)",
     action: "proof.read",
     access: true,
     schema: {

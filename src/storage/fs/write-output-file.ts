@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { fsError } from "../errors.js";
+import { fsError } from "../../errors.js";
 
 /** Writes `-o FILE` atomically (temporary name, then rename); errors name the file. */
 export async function writeOutputFile(path: string, source: Readable | string): Promise<void> {
