@@ -42,7 +42,10 @@ export async function downloadPack(
   await writeOutputFile(output, stream.pipe(tee));
   const sha256 = hash.digest("hex");
   if (sha256 !== res.headers.get("vigil-pack-sha256"))
-    throw new VigilError("INTEGRITY_FAILURE", `${output}: the pack's SHA-256 is not the one the server announced`);
+    throw new VigilError(
+      "INTEGRITY_FAILURE",
+      `${output}: the pack's SHA-256 is not the one the server announced`,
+    );
   return summarise(resolve(output), sha256);
 }
 

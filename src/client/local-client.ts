@@ -135,7 +135,9 @@ export class LocalClient implements VigilClient {
 
   exportPack(choice: PackChoice, includeDeps: boolean, output: string) {
     const selection =
-      "ids" in choice ? { ids: choice.ids, tenant: this.tenant } : { query: { ...choice.query, tenant: this.tenant } };
+      "ids" in choice
+        ? { ids: choice.ids, tenant: this.tenant }
+        : { query: { ...choice.query, tenant: this.tenant } };
     return exportPack(this.v, { selection, includeDeps, output });
   }
 

@@ -12,7 +12,6 @@ import type { fullStorageStats, lockerStatus, tenantStorageStats } from "../app/
 import type { VerifyRequest } from "../app/verification.js";
 import type { tenantReportView } from "../app/verify-reports.js";
 import type { ExportResult } from "../packs/export-pack.js";
-import type { PackSelection } from "../packs/select-artifacts.js";
 import type { VerifyReport } from "../verify/report.js";
 
 export type RowSummary = ReturnType<typeof rowSummary>;
@@ -22,8 +21,7 @@ export type AnchorView = ReturnType<typeof anchorJson>;
 export type LockerStatus = Awaited<ReturnType<typeof lockerStatus>>;
 /** The whole locker's stats, or (a tenant-scoped token) one tenant's. */
 export type StorageStats =
-  | Awaited<ReturnType<typeof fullStorageStats>>
-  | Awaited<ReturnType<typeof tenantStorageStats>>;
+  Awaited<ReturnType<typeof fullStorageStats>> | Awaited<ReturnType<typeof tenantStorageStats>>;
 /** A verification report in full, or as a tenant-scoped token sees it (counts only). */
 export type ReportView = VerifyReport | ReturnType<typeof tenantReportView>;
 
@@ -31,9 +29,7 @@ export type ReportView = VerifyReport | ReturnType<typeof tenantReportView>;
 export type ListFilter = Omit<EvidenceFilter, "tenant" | "orderBy">;
 
 /** A pack selection in the client's tenant: ids, or the filters of `evidence list`. */
-export type PackChoice =
-  | { readonly ids: readonly string[] }
-  | { readonly query: Omit<ListFilter, "limit"> };
+export type PackChoice = { readonly ids: readonly string[] } | { readonly query: Omit<ListFilter, "limit"> };
 
 /** An artifact's contents, and a warning to show beside them (marked corrupted). */
 export interface Contents {

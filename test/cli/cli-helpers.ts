@@ -20,7 +20,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
-import { compareRemote, REMOTE, startTwin, twinOf } from "./remote-twin.js";
+import { align } from "./remote-align.js";
+import { compareRemote, copyTwin, REMOTE, startTwin, twinOf } from "./remote-twin.js";
 
 export const BIN = fileURLToPath(new URL("../../../bin/vigil", import.meta.url));
 
@@ -166,11 +167,15 @@ function restorePermissions(path: string): void {
   for (const name of readdirSync(path)) restorePermissions(join(path, name));
 }
 
-/** `vigil init` into ROOT/NAME; returns the data directory. */
-export function newLocker(root: string, name = "locker"): string {
+/**
+ * `vigil init` into ROOT/NAME; returns the data directory. In remote mode it
+ * gets a served twin unless `twin` is false (a locker whose point is a state
+ * no served locker is in: an empty journal, say, while a server journals its own start).
+ */
+export function newLocker(root: string, name = "locker", opts: { twin?: boolean } = {}): string {
   const data = join(root, name);
   expectOk(vigil(data, "init"));
-  if (REMOTE) startTwin(data, BIN, spawnVigil);
+  if (REMOTE && opts.twin !== false) startTwin(data, BIN, spawnVigil);
   return data;
 }
 
@@ -180,9 +185,18 @@ export function lockerCopies(data: string): string[] {
   return twin === undefined ? [data] : [data, twin.dir];
 }
 
-/** A copy of a (closed) locker, so each destructive test gets its own. */
-export function copyLocker(src: string, dst: string): string {
+/** Local leaf `i` of `data` as it sits in `copy` (one of lockerCopies(data)): a twin's leaves sit further along. */
+export function leafIn(data: string, copy: string, i: number): number {
+  return copy === data ? i : align(data, copy).leaf(i);
+}
+
+/**
+ * A copy of a (closed) locker, so each destructive test gets its own; with
+ * `twin`, in remote mode, the copy's twin is a copy of the source's twin.
+ */
+export function copyLocker(src: string, dst: string, opts: { twin?: boolean } = {}): string {
   cpSync(src, dst, { recursive: true });
+  if (REMOTE && opts.twin === true) copyTwin(src, dst, BIN);
   return dst;
 }
 

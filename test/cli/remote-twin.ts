@@ -11,10 +11,12 @@
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"; // prettier-ignore
+import { appendFileSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"; // prettier-ignore
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after } from "node:test";
+import { align, anchorNoteOf, anchorSeqOf } from "./remote-align.js";
+import { normalise } from "./remote-normalise.js";
 
 export const REMOTE = process.env.VIGIL_CLI_REMOTE === "1";
 
@@ -50,21 +52,38 @@ export function startTwin(data: string, bin: string, run: Runner): void {
   assert.equal(run(["--data", dir, "init"], {}).status, 0);
   const made = run(["--data", dir, "--json", "token", "create", "--role", "admin", "--tenant", "*", "--name", "twin"], {}); // prettier-ignore
   const token = (JSON.parse(made.stdout) as { token: string }).token;
-  const config = join(root, "server.json");
+  serveTwin(data, { dir, root, token }, bin);
+}
+
+/**
+ * `copyLocker` in remote mode: the copy's twin is a copy of the source's twin
+ * (taken while its server is idle, between commands), served by a server of its own.
+ */
+export function copyTwin(src: string, dst: string, bin: string): void {
+  const from = twins.get(resolve(src));
+  if (from === undefined) return;
+  const root = mkdtempSync(join(tmpdir(), "vigil-cli-twin-"));
+  const dir = join(root, "locker");
+  cpSync(from.dir, dir, { recursive: true });
+  serveTwin(dst, { dir, root, token: from.token }, bin);
+}
+
+function serveTwin(data: string, t: Omit<Twin, "url">, bin: string): void {
+  const config = join(t.root, "server.json");
   writeFileSync(config, JSON.stringify({ anchorIntervalMs: 0, rateLimit: { perSecond: 1e6, burst: 1e6 } }));
-  const log = join(root, "serve.log");
+  const log = join(t.root, "serve.log");
   const fd = openSync(log, "w");
-  const child = spawn(process.execPath, [bin, "--data", dir, "serve", "--port", "0", "--config", config], {
+  const child = spawn(process.execPath, [bin, "--data", t.dir, "serve", "--port", "0", "--config", config], {
     stdio: ["ignore", "ignore", fd],
   });
   closeSync(fd);
   const url = waitForUrl(log, child);
-  twins.set(resolve(data), { dir, root, url, token });
+  twins.set(resolve(data), { ...t, url });
   after(async () => {
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
     await exited;
-    rmSync(root, { recursive: true, force: true });
+    rmSync(t.root, { recursive: true, force: true });
   });
 }
 
@@ -94,18 +113,24 @@ function mirror(args: readonly string[], t: Twin, cwd: string | undefined) {
   return { args: args.map((a, i) => (i === out + 1 ? remote : a)), local, remote };
 }
 
-/** Leaf numbers and times differ between the twins by construction; everything else must not. */
-export function normalise(s: string): string {
-  return s
-    .replace(/("(?:leafIndex|recordLeaf)":\s*)\d+/g, "$1N")
-    .replace(/\bleaf \d+/g, "leaf N")
-    .replace(/^((?:sha256:)?[0-9a-f]{12,19}) +\d+ /gm, "$1 N ")
-    .replace(/^(leafIndex +)\d+$/gm, "$1N")
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "TIME")
-    .replace(/ {2,}/g, "  ");
-}
-
 const errorCode = (stderr: string) => /\[([A-Z_]+)\]/.exec(stderr)?.[1] ?? null;
+
+/**
+ * The command as the twin must be asked it: tree sizes a proof command names
+ * as the twin's (the same records, the server's own between), and a
+ * verification report by the twin's id for it.
+ */
+function twinArgs(args: readonly string[], local: string, t: Twin): readonly string[] {
+  const a = align(local, t.dir, true);
+  const proof = args.includes("proof");
+  return args.map((x, i) =>
+    proof && ["--size", "--from", "--to"].includes(args[i - 1] ?? "") && /^\d+$/.test(x)
+      ? String(a.toTwin(Number(x)))
+      : /^sha256:[0-9a-f]{64}$/.test(x)
+        ? a.artifact(x)
+        : x,
+  );
+}
 
 /** Runs the command through --server on the twin and checks it answered as the local run did. */
 export function compareRemote(
@@ -115,17 +140,60 @@ export function compareRemote(
   local: Result,
   run: Runner,
 ): void {
+  const data = args[1] as string;
   const m = mirror(args.slice(2), t, opts.cwd);
-  const remote = run(["--server", t.url, ...m.args], { ...opts, env: { VIGIL_TOKEN: t.token } });
+  const asked = twinArgs(m.args, data, t);
+  const remote = run(["--server", t.url, ...asked], { ...opts, env: { VIGIL_TOKEN: t.token } });
   if (remote.status === 2 && /does not take --server/.test(remote.stderr)) {
-    if (!args.includes("status")) run(["--data", t.dir, ...m.args], opts);
+    run(["--data", t.dir, ...asked], opts);
     return;
   }
   compared++;
   const what = `vigil ${args.join(" ")}\n--- local (${local.status}):\n${local.stdout.slice(0, 1500)}${local.stderr}\n--- remote (${remote.status}):\n${remote.stdout.slice(0, 1500)}${remote.stderr}`; // prettier-ignore
   assert.equal(remote.status, local.status, `exit codes differ: ${what}`);
-  assert.equal(normalise(remote.stdout), normalise(local.stdout), `stdout differs: ${what}`);
+  const stdout = m.remote === null ? remote.stdout : remote.stdout.replaceAll(m.remote, m.local ?? "");
+  const a = align(data, t.dir);
+  assert.equal(normalise(stdout, a), normalise(local.stdout), `stdout differs: ${what}`);
   assert.equal(errorCode(remote.stderr), errorCode(local.stderr), `error codes differ: ${what}`);
   if (m.local !== null && m.remote !== null && local.status === 0 && existsSync(m.local))
-    assert.deepEqual(readFileSync(m.remote), readFileSync(m.local), `-o files differ: ${what}`);
+    checkOutputFile(data, args.slice(2), m.local, m.remote, t, run, what);
+}
+
+/**
+ * -o FILE: contents are the same bytes; an anchor's note and a pack are the
+ * twin's own (its key, its journal), so they must be what the twin holds and
+ * verify with the twin's key.
+ */
+function checkOutputFile(
+  data: string,
+  args: readonly string[],
+  local: string,
+  remote: string,
+  t: Twin,
+  run: Runner,
+  what: string,
+) {
+  // prettier-ignore
+  const verb = args.find((x) => !x.startsWith("-"));
+  if (verb === "anchor") {
+    const seq = anchorSeqOf(data, readFileSync(local, "utf8"));
+    assert.ok(seq !== null, `-o is not one of the local anchors: ${what}`);
+    assert.equal(
+      readFileSync(remote, "utf8"),
+      anchorNoteOf(t.dir, seq),
+      `-o is not the twin's anchor ${seq}: ${what}`,
+    );
+    return;
+  }
+  if (verb === "export") {
+    const key = join(t.dir, "keys", "signing.vkey");
+    const r = run(["verify", "--offline", "--input", remote, "--trusted-key", key], {});
+    assert.equal(
+      r.status,
+      0,
+      `the remote pack does not verify with the twin's key: ${what}\n${r.stdout}${r.stderr}`,
+    );
+    return;
+  }
+  assert.deepEqual(readFileSync(remote), readFileSync(local), `-o files differ: ${what}`);
 }

@@ -1,6 +1,8 @@
 /**
  * End-to-end: `verify` passes on a clean locker and names exactly what was
- * tampered with (one fresh copy of a template locker per tampering case).
+ * tampered with (one fresh copy of a template locker per tampering case; in
+ * remote mode its twin is copied and tampered with alike, so --server must
+ * report the same findings).
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -16,6 +18,8 @@ import {
   expectJson,
   expectJsonLines,
   expectOk,
+  leafIn,
+  lockerCopies,
   newLocker,
   useTempRoot,
   vigil,
@@ -60,7 +64,7 @@ const bigId = artifactId(big);
 
 let copies = 0;
 function fresh(): string {
-  return copyLocker(template, join(root, `copy-${++copies}`));
+  return copyLocker(template, join(root, `copy-${++copies}`), { twin: true });
 }
 
 function withDb<T>(data: string, fn: (db: Database.Database) => T): T {
@@ -125,14 +129,15 @@ void test("verify-report with no report yet exits 3", () => {
 
 void test("(a) an inline blob overwritten in SQLite: artifact finding, storage check exits 1", () => {
   const data = fresh();
-  withDb(data, (db) => {
-    const bytes = Buffer.from(small[1] as Buffer);
-    bytes[5] = (bytes[5] as number) ^ 0x20; // same length, different contents
-    const n = db
-      .prepare("UPDATE blobs SET data = ? WHERE digest = ?")
-      .run(bytes, Buffer.from(smallId.slice(7), "hex")).changes;
-    assert.equal(n, 1);
-  });
+  for (const dir of lockerCopies(data))
+    withDb(dir, (db) => {
+      const bytes = Buffer.from(small[1] as Buffer);
+      bytes[5] = (bytes[5] as number) ^ 0x20; // same length, different contents
+      const n = db
+        .prepare("UPDATE blobs SET data = ? WHERE digest = ?")
+        .run(bytes, Buffer.from(smallId.slice(7), "hex")).changes;
+      assert.equal(n, 1);
+    });
   expectFinding(data, "artifact", smallId);
   const failed = expectOk(vigil(data, "verify-report", "--latest", "--filter", "failed")).stdout;
   assert.match(failed, new RegExp(`^artifact ${smallId}: contents do not match`, "m"));
@@ -158,18 +163,20 @@ void test("(a) an inline blob overwritten in SQLite: artifact finding, storage c
 
 void test("(b) a file blob modified on disk: artifact finding, storage check exits 1", () => {
   const data = fresh();
-  const path = blobPath(data, bigId);
-  chmodSync(path, 0o600);
-  const bytes = readFileSync(path);
-  bytes[1000] = (bytes[1000] as number) ^ 1;
-  writeFileSync(path, bytes);
+  for (const dir of lockerCopies(data)) {
+    const path = blobPath(dir, bigId);
+    chmodSync(path, 0o600);
+    const bytes = readFileSync(path);
+    bytes[1000] = (bytes[1000] as number) ^ 1;
+    writeFileSync(path, bytes);
+  }
   expectFinding(data, "artifact", bigId);
   assert.equal(vigil(data, "storage", "check", bigId).status, 1);
 });
 
 void test("(c) a file blob deleted: artifact finding, storage check exits 1, get exits 6", () => {
   const data = fresh();
-  unlinkSync(blobPath(data, bigId));
+  for (const dir of lockerCopies(data)) unlinkSync(blobPath(dir, bigId));
   expectFinding(data, "artifact", bigId);
   const check = vigil(data, "storage", "check", bigId);
   assert.equal(check.status, 1);
@@ -179,12 +186,15 @@ void test("(c) a file blob deleted: artifact finding, storage check exits 1, get
 
 void test("(d) a journal entry's body rewritten: leaf/record finding for that leaf", () => {
   const data = fresh();
-  withDb(data, (db) => {
-    const body = db.prepare("SELECT body FROM entries WHERE idx = 2").pluck().get() as Buffer;
-    const forged = Buffer.from(body.toString("utf8").replace('"domain":"verify"', '"domain":"verifx"'));
-    assert.notDeepEqual(forged, body);
-    db.prepare("UPDATE entries SET body = ? WHERE idx = 2").run(forged);
-  });
+  for (const dir of lockerCopies(data)) {
+    const idx = leafIn(data, dir, 2);
+    withDb(dir, (db) => {
+      const body = db.prepare("SELECT body FROM entries WHERE idx = ?").pluck().get(idx) as Buffer;
+      const forged = Buffer.from(body.toString("utf8").replace('"domain":"verify"', '"domain":"verifx"'));
+      assert.notDeepEqual(forged, body);
+      db.prepare("UPDATE entries SET body = ? WHERE idx = ?").run(forged, idx);
+    });
+  }
   const r = expectFinding(data, "leaf", "leaf 2");
   assert.ok(
     r.findings.every((f) => f.id === "leaf 2"),
@@ -194,11 +204,13 @@ void test("(d) a journal entry's body rewritten: leaf/record finding for that le
 
 void test("(e) a stored tree node replaced with random bytes: node finding naming level/index", () => {
   const data = fresh();
-  const id = withDb(data, (db) => {
-    const row = db.prepare("SELECT id FROM nodes ORDER BY id LIMIT 1").pluck().get() as number;
-    db.prepare("UPDATE nodes SET hash = randomblob(32) WHERE id = ?").run(row);
-    return row;
-  });
+  const [id] = lockerCopies(data).map((dir) =>
+    withDb(dir, (db) => {
+      const row = db.prepare("SELECT id FROM nodes ORDER BY id LIMIT 1").pluck().get() as number;
+      db.prepare("UPDATE nodes SET hash = randomblob(32) WHERE id = ?").run(row);
+      return row;
+    }),
+  ) as [number];
   const level = Math.floor(id / 2 ** 47);
   expectFinding(data, "node", `node ${level}/${id - level * 2 ** 47}`);
   const failed = expectOk(vigil(data, "verify-report", "--latest", "--filter", "failed")).stdout;
@@ -207,15 +219,16 @@ void test("(e) a stored tree node replaced with random bytes: node finding namin
 
 void test("(f) an anchor's signature altered: anchor finding; anchor verify exits 1", () => {
   const data = fresh();
-  withDb(data, (db) => {
-    const note = db.prepare("SELECT note FROM checkpoints WHERE seq = 1").pluck().get() as string;
-    const lines = note.split("\n");
-    const sigLine = lines.length - 2; // "— name base64sig", before the trailing ""
-    const sig = lines[sigLine] as string;
-    const at = sig.length - 12;
-    lines[sigLine] = sig.slice(0, at) + (sig[at] === "A" ? "B" : "A") + sig.slice(at + 1);
-    db.prepare("UPDATE checkpoints SET note = ? WHERE seq = 1").run(lines.join("\n"));
-  });
+  for (const dir of lockerCopies(data))
+    withDb(dir, (db) => {
+      const note = db.prepare("SELECT note FROM checkpoints WHERE seq = 1").pluck().get() as string;
+      const lines = note.split("\n");
+      const sigLine = lines.length - 2; // "— name base64sig", before the trailing ""
+      const sig = lines[sigLine] as string;
+      const at = sig.length - 12;
+      lines[sigLine] = sig.slice(0, at) + (sig[at] === "A" ? "B" : "A") + sig.slice(at + 1);
+      db.prepare("UPDATE checkpoints SET note = ? WHERE seq = 1").run(lines.join("\n"));
+    });
   const r = expectFinding(data, "anchor", "anchor 1");
   assert.match(r.findings.find((f) => f.kind === "anchor")?.problem ?? "", /signature/);
   const av = vigil(data, "--json", "anchor", "verify", "--all");

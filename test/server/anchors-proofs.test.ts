@@ -147,7 +147,16 @@ void test("?size=N proves in the tree of that size, as `proof inclusion --size`;
   assert.deepEqual([p.treeSize, p.anchor], [size, null]);
   const root = Buffer.from(p.root, "base64");
   const leaf = Buffer.from(p.leafHash, "base64");
-  assert.equal(verifyInclusion(meta.leafIndex, size, leaf, p.proof.map((x) => Buffer.from(x, "base64")), root), true);
+  assert.equal(
+    verifyInclusion(
+      meta.leafIndex,
+      size,
+      leaf,
+      p.proof.map((x) => Buffer.from(x, "base64")),
+      root,
+    ),
+    true,
+  );
   assert.equal((await get(`/v1/evidence/${id}/proof?size=${size - 1}`, opA)).statusCode, 400);
   assert.equal((await get(`/v1/evidence/${id}/proof?size=${size}&anchor=1`, opA)).statusCode, 400);
   assert.equal((await get(`/v1/evidence/${id}/proof?size=0`, opA)).statusCode, 400);

@@ -57,7 +57,7 @@ void test("parameters are the schemas the server validates with; public routes n
   const proof = doc.paths["/v1/evidence/{id}/proof"]?.get?.parameters ?? [];
   assert.deepEqual(
     proof.map((p) => `${p.in}:${p.name}`),
-    ["path:id", "query:anchor"],
+    ["path:id", "query:anchor", "query:size"],
   );
   assert.deepEqual(doc.paths["/healthz"]?.get?.security, []);
   assert.equal(

@@ -62,7 +62,8 @@ export function registerAnchorCommands(program: Command): void {
         const a = await c.anchor(parseIntArg("anchor", 1)(seq));
         out.result(
           a,
-          () => `anchor ${a.seq}\nsize     ${a.size}\ncreated  ${a.createdAt}\nroot     ${a.root}\n\n${a.note}`,
+          () =>
+            `anchor ${a.seq}\nsize     ${a.size}\ncreated  ${a.createdAt}\nroot     ${a.root}\n\n${a.note}`,
         );
       }),
     );

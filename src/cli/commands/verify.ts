@@ -34,7 +34,9 @@ function renderReport(out: Output, r: ReportView, id: string | null): string {
 /** `verify-report --filter failed` as text. */
 function renderFailed(r: ReportView): string {
   if ("redacted" in r) return `${r.findings} finding(s), not shown to a token of one tenant`;
-  return r.findings.length === 0 ? "no failures" : r.findings.map((x) => `${x.kind} ${x.id}: ${x.problem}`).join("\n");
+  return r.findings.length === 0
+    ? "no failures"
+    : r.findings.map((x) => `${x.kind} ${x.id}: ${x.problem}`).join("\n");
 }
 
 export function registerVerifyCommands(program: Command): void {
@@ -62,7 +64,10 @@ export function registerVerifyCommands(program: Command): void {
         cmd: Command,
       ) => {
         if (f.offline && remoteOf(cmd) !== null)
-          throw new VigilError("USAGE", "--offline reads a pack with no locker and no network: it does not take --server");
+          throw new VigilError(
+            "USAGE",
+            "--offline reads a pack with no locker and no network: it does not take --server",
+          );
         if (f.offline) return runOfflineVerify(f, outputFor(cmd));
         if (f.input !== undefined || f.trustedKey !== undefined || f.sinceCheckpoint !== undefined) {
           throw new VigilError("USAGE", "--input, --trusted-key and --since-checkpoint go with --offline");

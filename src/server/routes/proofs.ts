@@ -14,7 +14,11 @@ const INCLUSION_QUERY = {
   additionalProperties: false,
   properties: {
     anchor: { type: "integer", minimum: 1, description: "prove against this anchor" },
-    size: { type: "integer", minimum: 1, description: "prove in the tree of this size (`proof inclusion --size`)" },
+    size: {
+      type: "integer",
+      minimum: 1,
+      description: "prove in the tree of this size (`proof inclusion --size`)",
+    },
   },
 } as const;
 
