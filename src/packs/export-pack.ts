@@ -1,9 +1,9 @@
 import type { EvidenceIndex } from "../storage/evidence-index.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import type { LogStore } from "../storage/log-store.js";
-import { planPack, type PackSource } from "./plan-pack.js";
-import { selectArtifacts, type PackSelection } from "./select-artifacts.js";
-import { writePack, type WrittenPack } from "./write-pack.js";
+import type { PackSource } from "./plan-pack.js";
+import type { PackSelection } from "./select-artifacts.js";
+import type { WrittenPack } from "./write-pack.js";
 
 export interface ExportRequest {
   readonly selection: PackSelection;
@@ -29,6 +29,13 @@ export interface ExportLocker {
 
 /** `vigil export`: select, plan against the latest anchor, write atomically. */
 export async function exportPack(locker: ExportLocker, req: ExportRequest): Promise<ExportResult> {
+  // Loaded when a pack is written: `vigil verify --offline` loads this module with the other pack
+  // commands and needs none of it (the planner, the selection, node-tar).
+  const [{ selectArtifacts }, { planPack }, { writePack }] = await Promise.all([
+    import("./select-artifacts.js"),
+    import("./plan-pack.js"),
+    import("./write-pack.js"),
+  ]);
   const rows = await selectArtifacts(locker.evidence, req.selection, req.includeDeps);
   const src: PackSource = {
     log: locker.log,

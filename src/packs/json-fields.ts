@@ -1,4 +1,5 @@
-import { decodeBase64Strict, HASH_SIZE } from "../journal/index.js";
+import { HASH_SIZE } from "../journal/hash.js";
+import { decodeBase64Strict } from "../journal/keys.js";
 
 /** A pack JSON file that does not have the expected shape; the message names the field. */
 export class PackJsonError extends Error {

@@ -1,4 +1,5 @@
-import { KEY_ROTATED, type JournalRecord } from "../journal/index.js";
+import { KEY_ROTATED } from "../journal/key-rotation.js";
+import type { JournalRecord } from "../journal/record.js";
 import { asObject, PackJsonError, parseObject, stringField } from "./json-fields.js";
 import { KEYS } from "./pack-layout.js";
 

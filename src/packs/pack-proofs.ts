@@ -1,4 +1,4 @@
-import { isHashB64 } from "../journal/index.js";
+import { isHashB64 } from "../journal/inclusion-batch.js";
 import {
   arrayField,
   asObject,

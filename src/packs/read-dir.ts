@@ -1,5 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, type Dirent } from "node:fs";
-import { opendir } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { fsError, isVigilError } from "../errors.js";
 import type { MemberKind } from "./pack-layout.js";
@@ -12,10 +11,15 @@ const CHUNK = 1 << 20;
  * names, no symlinks or special files (opened with O_NOFOLLOW, so a link
  * swapped in while reading is refused too), sizes capped.
  */
-export async function readPackDir(root: string, limits: PackLimits = DEFAULT_LIMITS): Promise<PackFiles> {
+export function readPackDir(root: string, limits: PackLimits = DEFAULT_LIMITS): Promise<PackFiles> {
+  // A failure is a rejection, as from any reader.
+  return new Promise((resolve) => resolve(collect(root, limits)));
+}
+
+function collect(root: string, limits: PackLimits): PackFiles {
   const collector = new PackCollector(limits, root);
   try {
-    await walk(root, "", collector);
+    walk(root, "", collector, Buffer.allocUnsafe(CHUNK));
   } catch (e) {
     if (isVigilError(e)) throw e;
     throw fsError(root, e, "cannot read");
@@ -32,25 +36,26 @@ function kindOf(d: Dirent): MemberKind {
   return "other";
 }
 
-async function walk(root: string, rel: string, collector: PackCollector): Promise<void> {
-  for await (const d of await opendir(join(root, rel))) {
+/**
+ * Synchronous on purpose, listing included: a pack holds tens of thousands
+ * of small files, and a thread-pool round trip or a promise per file (open,
+ * stat, read, close) costs more than the reading itself.
+ */
+function walk(root: string, rel: string, collector: PackCollector, scratch: Buffer): void {
+  for (const d of readdirSync(join(root, rel), { withFileTypes: true })) {
     const name = rel === "" ? d.name : `${rel}/${d.name}`;
     const kind = kindOf(d);
-    if (kind === "file") await readFile(join(root, name), name, collector);
+    if (kind === "file") readFile(join(root, name), name, collector, scratch);
     else {
       // Refuses anything but the layout's own directories before descending.
       collector.member(name, kind, 0);
-      await walk(root, name, collector);
+      walk(root, name, collector, scratch);
     }
   }
 }
 
-/**
- * Synchronous reads on purpose: a pack holds tens of thousands of small files,
- * and four thread-pool round trips per file (open, stat, read, close) cost
- * more than the reading itself.
- */
-async function readFile(path: string, name: string, collector: PackCollector): Promise<void> {
+/** One file through the collector; `scratch` is reused for every read (the collector copies what it keeps). */
+function readFile(path: string, name: string, collector: PackCollector, scratch: Buffer): void {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -64,19 +69,18 @@ async function readFile(path: string, name: string, collector: PackCollector): P
     if (!st.isFile()) throw malformed(collector.where, `member ${JSON.stringify(name)}: not a regular file`);
     const sink = collector.member(name, "file", st.size);
     if (sink === null) return;
-    // One read for a small file (the buffer has room for one byte more than its size, to see the end).
-    const buf = Buffer.allocUnsafe(Math.min(CHUNK, st.size + 1));
+    // One read for a small file (room for one byte more than its size, to see the end).
+    const want = Math.min(scratch.length, st.size + 1);
     let first = true;
     for (;;) {
-      const bytesRead = readSync(fd, buf, 0, buf.length, null);
-      if (first && bytesRead < buf.length) return sink.whole(buf.subarray(0, bytesRead));
+      const bytesRead = readSync(fd, scratch, 0, first ? want : scratch.length, null);
+      if (first && bytesRead < want) return sink.whole(scratch.subarray(0, bytesRead));
       first = false;
       if (bytesRead === 0) break;
-      sink.write(buf.subarray(0, bytesRead));
+      sink.write(scratch.subarray(0, bytesRead));
     }
     sink.end();
   } finally {
     closeSync(fd);
   }
-  return Promise.resolve();
 }

@@ -1,10 +1,7 @@
-import {
-  decodeHashB64,
-  InclusionBatch,
-  leafHashB64,
-  verifyInclusion,
-  type Checkpoint,
-} from "../journal/index.js";
+import type { Checkpoint } from "../journal/checkpoint.js";
+import { leafHashB64 } from "../journal/hash.js";
+import { decodeHashB64, InclusionBatch } from "../journal/inclusion-batch.js";
+import { verifyInclusion } from "../journal/proof-verify.js";
 import type { Findings } from "./findings.js";
 import { PackJsonError } from "./json-fields.js";
 import type { ManifestArtifact, PackManifest } from "./manifest.js";

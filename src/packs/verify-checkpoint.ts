@@ -1,11 +1,8 @@
-import {
-  equalBytes,
-  parseCheckpoint,
-  parseNote,
-  verifyConsistency,
-  type Checkpoint,
-  type Verifier,
-} from "../journal/index.js";
+import { parseCheckpoint, type Checkpoint } from "../journal/checkpoint.js";
+import { equalBytes } from "../journal/hash.js";
+import { parseNote } from "../journal/note.js";
+import { verifyConsistency } from "../journal/proof-verify.js";
+import type { Verifier } from "../journal/signer.js";
 import { VigilError } from "../errors.js";
 import type { Findings } from "./findings.js";
 import { PackJsonError } from "./json-fields.js";

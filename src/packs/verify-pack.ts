@@ -1,4 +1,6 @@
-import { parseVerifierKey, sameKey, trustThroughRotations, type Verifier } from "../journal/index.js";
+import { sameKey, trustThroughRotations } from "../journal/key-rotation.js";
+import { parseVerifierKey } from "../journal/keys.js";
+import type { Verifier } from "../journal/signer.js";
 import { VigilError } from "../errors.js";
 import { Findings, type PackFinding } from "./findings.js";
 import { b64, PackJsonError } from "./json-fields.js";
