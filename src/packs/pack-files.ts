@@ -1,5 +1,6 @@
 import { createHash, hash, type Hash } from "node:crypto";
 import { VigilError } from "../errors.js";
+import { parseEarly } from "./early-parse.js";
 import { fileClass, memberName, type FileClass, type MemberKind } from "./pack-layout.js";
 
 /**
@@ -81,8 +82,8 @@ export class PackCollector {
     // so memberName would return it unchanged. Anything else goes through memberName's checks.
     let cls = kind === "file" ? fileClass(raw) : null;
     const name = cls !== null ? raw : memberName(raw, kind, this.where);
-    if (this.files.has(name) || this.dirs.has(name) || name === this.reader.name)
-      throw this.bad(raw, "duplicate member name");
+    // A file's name is checked against the others when it is added (add): one lookup, not two.
+    if (this.dirs.has(name) || name === this.reader.name) throw this.bad(raw, "duplicate member name");
     if (this.files.size + this.dirs.size >= this.limits.maxMembers)
       throw malformed(this.where, `more than ${this.limits.maxMembers} members`);
     if (kind === "directory") {
@@ -92,7 +93,7 @@ export class PackCollector {
     cls ??= fileClass(name) as FileClass;
     this.reserve(raw, cls, declaredSize);
     if (this.reader.name !== null) throw malformed(this.where, `member ${this.reader.name} is incomplete`);
-    return this.reader.start(name, declaredSize, cls !== "contents");
+    return this.reader.start(raw, name, declaredSize, cls !== "contents");
   }
 
   private reserve(raw: string, cls: FileClass, size: number): void {
@@ -113,8 +114,11 @@ export class PackCollector {
   }
 
   /** A member was read whole (MemberReader). */
-  add(name: string, file: PackFile): void {
+  add(raw: string, name: string, file: PackFile): void {
+    const before = this.files.size;
     this.files.set(name, file);
+    if (this.files.size === before) throw this.bad(raw, "duplicate member name");
+    if (file.bytes !== null) parseEarly(name, file.bytes, this.where);
   }
 
   /** The members read; fails if one was left incomplete. */
@@ -136,6 +140,8 @@ export class PackCollector {
 class MemberReader implements MemberSink {
   /** The open member, null between members. */
   name: string | null = null;
+  /** Its name as the archive or directory spells it. */
+  private raw = "";
   private size = 0;
   private keep = false;
   private got = 0;
@@ -144,7 +150,8 @@ class MemberReader implements MemberSink {
 
   constructor(private readonly collector: PackCollector) {}
 
-  start(name: string, size: number, keep: boolean): this {
+  start(raw: string, name: string, size: number, keep: boolean): this {
+    this.raw = raw;
     this.name = name;
     this.size = size;
     this.keep = keep;
@@ -175,7 +182,7 @@ class MemberReader implements MemberSink {
   }
 
   private done(sha256: string, bytes: Buffer | null): void {
-    this.collector.add(this.name as string, { size: this.size, sha256, bytes });
+    this.collector.add(this.raw, this.name as string, { size: this.size, sha256, bytes });
     this.name = null;
   }
 

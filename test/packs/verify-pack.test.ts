@@ -4,7 +4,9 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { formatCheckpoint, signNote } from "../../src/journal/index.js";
-import type { PackReport } from "../../src/packs/verify-pack.js";
+import type { PackFiles } from "../../src/packs/pack-files.js";
+import { readPack } from "../../src/packs/read-pack.js";
+import { verifyPack, type PackReport } from "../../src/packs/verify-pack.js";
 import {
   buildFixture,
   exportTo,
@@ -165,4 +167,30 @@ void test("--since-checkpoint: forged, inconsistent, newer or unlinked checkpoin
   const r = await verifyAt(dir, other, fx.firstAnchor);
   assert.ok(r.keyProblems.some((p) => /since\.note is not signed by the trusted key/.test(p)));
   await assert.rejects(verifyAt(dir, key, "not a note"), /since\.note: not a signed checkpoint/);
+});
+
+void test("SHA256SUMS and manifest.json parsed while the pack is read give the answer parsing them afterwards gives", async () => {
+  const lying = copy();
+  const m = JSON.parse(readText(join(lying, "manifest.json"))) as { artifacts: { size: number }[] };
+  (m.artifacts[0] as { size: number }).size += 1;
+  writeFileSync(join(lying, "manifest.json"), JSON.stringify(m));
+  const badSums = copy();
+  writeFileSync(join(badSums, "SHA256SUMS"), "not a sums line\n");
+  for (const input of [tarball, lying, badSums]) {
+    const read = await readPack(input);
+    // The same files in fresh buffers: nothing was parsed early for these.
+    const fresh = new Map([...read].map(([n, f]) => [n, { ...f, bytes: f.bytes && Buffer.from(f.bytes) }]));
+    const outcome = (files: PackFiles) => {
+      try {
+        return verifyPack(files, { where: input, trustedKey: key });
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    const early = outcome(read);
+    assert.deepEqual(early, outcome(fresh), input);
+    assert.deepEqual(outcome(read), early, "asked twice");
+  }
+  await assert.rejects(verifyAt(badSums, key), /SHA256SUMS line 1/);
+  named(await verifyAt(lying, key), "manifest.json", /bytes, the record says/);
 });
