@@ -17,6 +17,7 @@ import {
   sha256hex,
   verifyAt,
 } from "./pack-fixtures.js";
+import { entriesOf, tarGz } from "./tar-craft.js";
 
 const fx = await buildFixture("lies");
 after(async () => {
@@ -178,4 +179,31 @@ void test("an artifact listed twice is caught once, and checked once", async () 
   );
   expect(r, "manifest.json", id, /lists leaf 0 or this artifact twice/);
   assert.equal(r.findings.length, 1, JSON.stringify(r.findings));
+});
+
+void test("SHA256SUMS is checked line by line whether its order is the archive's or not", async () => {
+  const dir = join(fx.root, `order-${copies++}`);
+  cpSync(packDir, dir, { recursive: true });
+  const sums = readText(join(dir, "SHA256SUMS")).trim().split("\n");
+  const names = ["SHA256SUMS", ...sums.map((l) => l.slice(66))].sort();
+  const archive = (lines: readonly string[]) => {
+    const path = join(fx.root, `order-${copies++}.tar.gz`);
+    const files = new Map(names.map((n) => [n, readFileSync(join(dir, n))]));
+    files.set("SHA256SUMS", Buffer.from(`${lines.join("\n")}\n`));
+    writeFileSync(path, tarGz(entriesOf(files)));
+    return path;
+  };
+  const victim = sums.findIndex((l) => l.includes("records/"));
+  const wrong = sums.map((l, i) => (i === victim ? `${"0".repeat(64)}${l.slice(64)}` : l));
+  const file = (sums[victim] as string).slice(66);
+  for (const lines of [sums, [...sums].reverse()])
+    assert.equal((await verifyAt(archive(lines), key)).ok, true);
+  for (const lines of [wrong, [...wrong].reverse()]) {
+    const r = await verifyAt(archive(lines), key);
+    assert.equal(r.ok, false);
+    assert.deepEqual(
+      r.findings.map((f) => [f.file, f.problem]),
+      [[file, "SHA-256 does not match SHA256SUMS"]],
+    );
+  }
 });
