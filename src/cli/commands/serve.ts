@@ -8,6 +8,7 @@ import { systemClock } from "../../clock.js";
 import { fsError } from "../../errors.js";
 import { parseServerConfig } from "../../server/server-config.js";
 import { databaseUrlFromEnv, globalOptions } from "../context.js";
+import { selfCommand, shellWord } from "../self-command.js";
 
 interface ServeFlags {
   config?: string;
@@ -39,22 +40,30 @@ async function serve(f: ServeFlags, cmd: Command): Promise<void> {
     await openLocker(g.data, { databaseUrl: databaseUrlFromEnv(), flushOffLoop: true }),
     config,
   );
+  // Listening for the signals before saying where it serves: whoever waits for that line may signal at once.
+  const stopped = stopOnSignal(() => server.stop());
   const data = resolve(g.data);
+  const vigil = selfCommand(process.argv[1] ?? "vigil", process.env.PATH);
   process.stderr.write(
     `vigil: ${created ? "created a new locker and " : ""}serving ${data} on ${server.url ?? "?"}\n` +
-      `vigil: first token: vigil --data ${data} token create --role admin --name me   (then: export VIGIL_TOKEN=...)\n`,
+      `vigil: first token: ${vigil} --data ${shellWord(data)} token create --role admin --name me   (then: export VIGIL_TOKEN=...)\n`,
   );
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => {
+  await stopped;
+}
+
+/** Resolves once `stop` finished after the first SIGINT or SIGTERM. */
+function stopOnSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise<void>((done) => {
+    const onSignal = (signal: string) => {
       process.stderr.write(`vigil: ${signal}: finishing in-flight requests, signing a final anchor\n`);
-      server.stop().then(done, (e: unknown) => {
+      stop().then(done, (e: unknown) => {
         process.stderr.write(`vigil: shutdown failed: ${(e as Error).message}\n`);
         process.exitCode = 1;
         done();
       });
     };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => onSignal("SIGINT"));
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
   });
 }
 
