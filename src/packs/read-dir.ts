@@ -42,10 +42,12 @@ function kindOf(d: Dirent): MemberKind {
  * stat, read, close) costs more than the reading itself.
  */
 function walk(root: string, rel: string, collector: PackCollector, scratch: Buffer): void {
-  for (const d of readdirSync(join(root, rel), { withFileTypes: true })) {
+  const dir = join(root, rel);
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
     const name = rel === "" ? d.name : `${rel}/${d.name}`;
     const kind = kindOf(d);
-    if (kind === "file") readFile(join(root, name), name, collector, scratch);
+    // d.name is one component (no separator): no need for join's normalising per file.
+    if (kind === "file") readFile(`${dir}/${d.name}`, name, collector, scratch);
     else {
       // Refuses anything but the layout's own directories before descending.
       collector.member(name, kind, 0);
