@@ -12,6 +12,7 @@ import {
 } from "../journal/index.js";
 import { VigilError } from "../errors.js";
 import { createAnchor } from "../log/anchors.js";
+import { anchorContext } from "./anchor-views.js";
 import { SERVER_STARTED, SERVER_STOPPED } from "../domains/access/access-record.js";
 import { readRotations } from "../log/key-chain.js";
 import { recordsOfType, type IndexedRecord } from "../log/scan-records.js";
@@ -68,8 +69,7 @@ export async function rotateKey(v: Vigil): Promise<Rotation> {
 async function seal(v: Vigil, old: Signer, size: number): Promise<number> {
   const latest = await v.log.latestCheckpoint();
   if (latest !== null && latest.size >= size) return latest.seq;
-  const ctx = { log: v.log, signer: old, verifier: v.verifier, origin: v.config.origin, clock: v.clock };
-  return (await createAnchor(ctx, { atSize: size })).anchor.seq;
+  return (await createAnchor({ ...anchorContext(v), signer: old }, { atSize: size })).anchor.seq;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { anchorContext } from "../app/anchor-views.js";
 import { runDoctor } from "../app/doctor.js";
 import { latestReport } from "../app/verify-reports.js";
 import type { Vigil } from "../app/vigil.js";
@@ -50,10 +51,6 @@ function manifest(v: Vigil, createdAt: Date) {
     origin: v.config.origin,
     verifierKey: v.verifierKey,
   };
-}
-
-function anchorContext(v: Vigil) {
-  return { log: v.log, verifier: v.verifier, origin: v.config.origin };
 }
 
 function json(name: string, value: unknown): DiagnosticsFile {

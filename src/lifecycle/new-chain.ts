@@ -1,4 +1,5 @@
 import { encodeRecord } from "../journal/index.js";
+import { anchorContext } from "../app/anchor-views.js";
 import { projectAll } from "../app/projection.js";
 import type { Vigil } from "../app/vigil.js";
 import { VigilError } from "../errors.js";
@@ -38,7 +39,6 @@ export async function startNewChain(v: Vigil, reason: string): Promise<NewChain>
   const segment = all.reduce((m, a) => Math.max(m, a.segment), 0) + 1;
   const record = chainStarted(segment, why, latest, v.clock.now());
   const { first } = await v.log.append([{ encoded: encodeRecord(record), record }], projectAll);
-  const ctx = { log: v.log, signer: v.signer, verifier: v.verifier, origin: v.config.origin, clock: v.clock };
-  const { anchor } = await createAnchor(ctx, { segment });
+  const { anchor } = await createAnchor(anchorContext(v), { segment });
   return { segment, recordLeaf: first, previous: record.previous, anchor };
 }

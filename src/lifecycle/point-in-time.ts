@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { anchorContext } from "../app/anchor-views.js";
 import { decodeStored, projectAll } from "../app/projection.js";
 import { openVigil, type Vigil } from "../app/vigil.js";
 import { fsError, VigilError } from "../errors.js";
@@ -79,7 +80,7 @@ async function asLocker(dir: string): Promise<void> {
 async function requireAnchor(v: Vigil, seq: number): Promise<StoredCheckpoint> {
   const a = await v.log.getCheckpoint(seq);
   if (a === null) throw new VigilError("NOT_FOUND", `no anchor ${seq}`);
-  const check = await checkAnchor({ log: v.log, verifier: v.verifier, origin: v.config.origin }, a, null);
+  const check = await checkAnchor(anchorContext(v), a, null);
   if (!check.ok)
     throw new VigilError(
       "INTEGRITY_FAILURE",

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildInclusionProof, canonicalize, verifyInclusion } from "../../journal/index.js";
+import { anchorContext } from "../../app/anchor-views.js";
 import { initLocker } from "../../app/init-locker.js";
 import { projectAll } from "../../app/projection.js";
 import { runVerification } from "../../app/verification.js";
@@ -77,13 +78,7 @@ export async function runDemo(g: GlobalOptions, out: Output): Promise<void> {
     );
     const [child] = await commitEvidence(deps, [{ contents: summary, meta }]);
     say("add", `${child?.path}  derived from ${added.length} parents`);
-    const { anchor } = await createAnchor({
-      log: v.log,
-      signer: v.signer,
-      verifier: v.verifier,
-      origin: v.config.origin,
-      clock: v.clock,
-    });
+    const { anchor } = await createAnchor(anchorContext(v));
     say(
       "anchor",
       `checkpoint #${anchor.seq} signed over ${anchor.size} entries, root ${anchor.root.toString("base64")}`,
