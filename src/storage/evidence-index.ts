@@ -29,6 +29,15 @@ export interface ArtifactLifecycle {
   readonly state: { readonly state: ArtifactState; readonly fact: LifecycleFact } | null;
 }
 
+/** What a read of an artifact's contents needs, found in one storage read. */
+export interface ArtifactRetrieval {
+  readonly leafIndex: number;
+  /** Expired or corrupted, with its fact; null = neither (a hold does not change a read). */
+  readonly state: ArtifactLifecycle["state"];
+  /** The contents when they are inline; null when they are chunks or a file (BlobStore.open) or gone. */
+  readonly inline: Buffer | null;
+}
+
 /** An artifact whose retention ran out: not held, not already expired. */
 export interface RetentionCandidate {
   readonly digest: Buffer;
@@ -56,6 +65,8 @@ export interface EvidenceIndex {
   identity(digest: Buffer, tenant: string): Promise<EvidenceIdentity | null>;
   /** identity() for many keys in one round trip; the map is keyed by tenantDigestKey(). */
   identities(keys: readonly TenantDigest[]): Promise<Map<string, EvidenceIdentity>>;
+  /** identity(), lifecycle state and inline contents of one artifact in one read (GET of contents). */
+  retrieval(digest: Buffer, tenant: string): Promise<ArtifactRetrieval | null>;
   list(filter: EvidenceFilter): Promise<EvidenceRow[]>;
   /** Counts and bytes, of one tenant or (absent) of every tenant. */
   stats(tenant?: string): Promise<EvidenceStats>;

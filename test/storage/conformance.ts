@@ -218,6 +218,10 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
         { tenant: "initech", digest },
       ]);
       assert.deepEqual([...ids.keys()], [`acme/${digest.toString("hex")}`]);
+      assert.equal((await s.evidence.retrieval(digest, "acme"))?.leafIndex, 0);
+      assert.equal((await s.evidence.retrieval(digest, "globex"))?.leafIndex, 1);
+      assert.deepEqual((await s.evidence.retrieval(digest, "globex"))?.inline, data);
+      assert.equal(await s.evidence.retrieval(digest, "initech"), null, "another tenant sees nothing");
       assert.deepEqual(
         (await s.evidence.list({ tenant: "globex" })).map((r) => r.leafIndex),
         [1],
@@ -244,6 +248,12 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
     assert.equal((await s.evidence.list({ labels: { env: "prod" } })).length, 1);
     assert.equal((await s.evidence.list({ labels: { env: "dev" } })).length, 0);
     assert.equal(await s.blobs.stat(randomBytes(32)), null);
+    assert.deepEqual(await s.evidence.retrieval(digest, "default"), {
+      leafIndex: 0,
+      state: null,
+      inline: data,
+    });
+    assert.equal(await s.evidence.retrieval(randomBytes(32), "default"), null);
   });
 
   withStores("large contents stream through a staged file, visible only once committed", async (s) => {
@@ -258,6 +268,11 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
       projectEvidence,
     );
     assert.equal((await s.blobs.stat(staged.digest))?.inline, false);
+    assert.deepEqual(
+      await s.evidence.retrieval(staged.digest, "default"),
+      { leafIndex: 0, state: null, inline: null },
+      "no inline contents: they are streamed",
+    );
     assert.deepEqual(
       sha256(Buffer.concat(await (await s.blobs.open(staged.digest)).toArray())),
       staged.digest,
@@ -295,6 +310,12 @@ export function runLifecycleConformance(adapter: string, factory: StoreFactory):
       };
       await s.log.append([marker([{ op: "hold.put", fact: fact(1, 3) }])], projectEvidence);
       assert.deepEqual((await s.evidence.lifecycle(1)).hold, fact(1, 3));
+      const heldRead = await s.evidence.retrieval(held.inline?.digest as Buffer, "default");
+      assert.deepEqual(
+        heldRead,
+        { leafIndex: 1, state: null, inline: held.inline?.data },
+        "a hold is no state",
+      );
       const due = await s.evidence.retentionCandidates("operational", "2020-01-01", 10);
       assert.deepEqual(
         due.map((d) => d.leafIndex),
@@ -306,6 +327,20 @@ export function runLifecycleConformance(adapter: string, factory: StoreFactory):
       );
       assert.equal((await s.evidence.lifecycle(0)).state?.state, "expired");
       assert.equal(await s.blobs.stat(old.inline?.digest as Buffer), null, "expired contents are gone");
+      assert.deepEqual(await s.evidence.retrieval(old.inline?.digest as Buffer, "default"), {
+        leafIndex: 0,
+        state: { state: "expired", fact: fact(0, 4) },
+        inline: null,
+      });
+      await s.log.append(
+        [marker([{ op: "state.put", state: "corrupted", fact: fact(2, 5) }])],
+        projectEvidence,
+      );
+      assert.deepEqual(
+        await s.evidence.retrieval(young.inline?.digest as Buffer, "default"),
+        { leafIndex: 2, state: { state: "corrupted", fact: fact(2, 5) }, inline: young.inline?.data },
+        "corrupted contents are still read",
+      );
       assert.deepEqual(await s.evidence.retentionCandidates("operational", "2020-01-01", 10), []);
       await s.log.append([marker([{ op: "hold.delete", evidenceLeaf: 1 }])], projectEvidence);
       assert.equal((await s.evidence.lifecycle(1)).hold, null);

@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { Action } from "../../domains/access/roles.js";
 import { formatArtifactId, parseArtifactId } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
+import type { ArtifactRetrieval } from "../../storage/evidence-index.js";
 import type { EvidenceRow } from "../../storage/index-ops.js";
 import { receipt, tenantOf, type ServerContext } from "../context.js";
 
@@ -18,11 +19,18 @@ export async function artifactFor(
   return found(req, ctx, action, (digest, tenant) => ctx.vigil.evidence.get(digest, tenant));
 }
 
-/** The artifact's position only: no record parse (the contents route needs no metadata). */
-export async function locate(req: FastifyRequest, ctx: ServerContext, action: Action) {
+/**
+ * What the contents route needs, in one storage read: position, lifecycle
+ * state, inline contents; no record parse (it needs no metadata).
+ */
+export async function locate(
+  req: FastifyRequest,
+  ctx: ServerContext,
+  action: Action,
+): Promise<ArtifactRetrieval & { readonly digest: Buffer }> {
   return found(req, ctx, action, async (digest, tenant) => {
-    const i = await ctx.vigil.evidence.identity(digest, tenant);
-    return i === null ? null : { digest, leafIndex: i.leafIndex };
+    const r = await ctx.vigil.evidence.retrieval(digest, tenant);
+    return r === null ? null : { digest, leafIndex: r.leafIndex, state: r.state, inline: r.inline };
   });
 }
 

@@ -15,10 +15,8 @@ import { uploadOne, type MetaQuery } from "./upload.js";
 
 async function getContents(req: FastifyRequest, reply: FastifyReply, ctx: ServerContext) {
   const started = process.hrtime.bigint();
-  const v = ctx.vigil;
-  const row = await locate(req, ctx, "evidence.read");
-  const id = formatArtifactId(row.digest);
-  const { state } = await v.evidence.lifecycle(row.leafIndex);
+  const { digest, leafIndex, state, inline } = await locate(req, ctx, "evidence.read");
+  const id = formatArtifactId(digest);
   if (state?.state === "expired") {
     await receipt(ctx, req, "evidence.read", id, "not-found", 410);
     throw new VigilError(
@@ -29,13 +27,12 @@ async function getContents(req: FastifyRequest, reply: FastifyReply, ctx: Server
   await receipt(ctx, req, "evidence.read", id, "allowed", 200);
   reply
     .header("content-type", "application/octet-stream")
-    .header("digest", `sha-256=${row.digest.toString("base64")}`)
-    .header("vigil-leaf-index", String(row.leafIndex));
+    .header("digest", `sha-256=${digest.toString("base64")}`)
+    .header("vigil-leaf-index", String(leafIndex));
   if (state?.state === "corrupted")
     reply.header("vigil-warning", "marked corrupted; bytes may not match the digest");
-  const inline = await v.blobs.inlineData(row.digest);
   ctx.metrics.retrievalLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  return inline ?? v.blobs.open(row.digest);
+  return inline ?? ctx.vigil.blobs.open(digest);
 }
 
 async function getMeta(req: FastifyRequest, _reply: FastifyReply, ctx: ServerContext) {

@@ -1,6 +1,7 @@
 import {
   tenantDigestKey,
   type ArtifactLifecycle,
+  type ArtifactRetrieval,
   type EvidenceFilter,
   type EvidenceIdentity,
   type EvidenceIndex,
@@ -49,6 +50,24 @@ export class PgEvidenceIndex implements EvidenceIndex {
         });
     }
     return out;
+  }
+
+  async retrieval(digest: Buffer, tenant: string): Promise<ArtifactRetrieval | null> {
+    const r = await this.db.one(
+      "read artifact contents",
+      `SELECT e.leaf_idx, s.state, s.reason, s.at, s.record_leaf, b.data FROM evidence e
+       LEFT JOIN evidence_state s ON s.evidence_leaf = e.leaf_idx
+       LEFT JOIN blobs b ON b.id = e.leaf_idx AND b.digest = e.digest
+       WHERE e.digest = $1 AND e.tenant = $2`,
+      [digest, tenant],
+    );
+    if (r === undefined) return null;
+    const leafIndex = col.num(r, "leaf_idx");
+    const state =
+      r.state === null
+        ? null
+        : { state: col.str(r, "state") as ArtifactState, fact: lifecycleFact(r, leafIndex) };
+    return { leafIndex, state, inline: (r.data as Buffer | null) ?? null };
   }
 
   async list(f: EvidenceFilter): Promise<EvidenceRow[]> {
@@ -103,12 +122,7 @@ export class PgEvidenceIndex implements EvidenceIndex {
        UNION ALL SELECT 'state', state, reason, at, record_leaf FROM evidence_state WHERE evidence_leaf = $1`,
       [leafIndex],
     );
-    const fact = (r: Row): LifecycleFact => ({
-      evidenceLeaf: leafIndex,
-      reason: col.str(r, "reason"),
-      at: col.str(r, "at"),
-      recordLeaf: col.num(r, "record_leaf"),
-    });
+    const fact = (r: Row): LifecycleFact => lifecycleFact(r, leafIndex);
     const h = rows.find((r) => r.kind === "hold");
     const st = rows.find((r) => r.kind === "state");
     return {
@@ -141,6 +155,15 @@ export class PgEvidenceIndex implements EvidenceIndex {
     const r = await this.db.one("read index position", "SELECT value FROM meta WHERE key = 'index_position'");
     return r === undefined ? 0 : Number(r.value);
   }
+}
+
+function lifecycleFact(r: Row, evidenceLeaf: number): LifecycleFact {
+  return {
+    evidenceLeaf,
+    reason: col.str(r, "reason"),
+    at: col.str(r, "at"),
+    recordLeaf: col.num(r, "record_leaf"),
+  };
 }
 
 function toEvidence(r: Row): EvidenceRow {

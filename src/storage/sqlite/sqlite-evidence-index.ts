@@ -2,13 +2,14 @@ import {
   tenantDigestKey,
   type TenantDigest,
   type ArtifactLifecycle,
+  type ArtifactRetrieval,
   type EvidenceFilter,
   type EvidenceIdentity,
   type EvidenceIndex,
   type EvidenceStats,
   type RetentionCandidate,
 } from "../evidence-index.js";
-import type { ArtifactState, EvidenceRow } from "../index-ops.js";
+import type { ArtifactState, EvidenceRow, LifecycleFact } from "../index-ops.js";
 
 interface FactRow {
   reason: string;
@@ -25,7 +26,22 @@ interface Row {
   body: Buffer;
 }
 
+interface RetrievalRow {
+  leaf_idx: number;
+  state: ArtifactState | null;
+  reason: string | null;
+  at: string | null;
+  record_leaf: number | null;
+  data: Buffer | null;
+}
+
 const IN_CHUNK = 500;
+
+// The artifact, its state and its inline contents (the blob row its record committed to) in one read.
+const RETRIEVAL = `SELECT e.leaf_idx, s.state, s.reason, s.at, s.record_leaf, b.data FROM evidence e
+  LEFT JOIN evidence_state s ON s.evidence_leaf = e.leaf_idx
+  LEFT JOIN blobs b ON b.id = e.leaf_idx AND b.digest = e.digest
+  WHERE e.dkey = ? AND e.digest = ? AND e.tenant = ?`;
 
 function identitiesSql(n: number): string {
   return `SELECT tenant, digest, leaf_idx, meta_hash FROM evidence WHERE dkey IN (${new Array(n).fill("?").join(",")})`;
@@ -41,6 +57,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   private readonly identitiesStmt: SqliteStatement;
   private readonly holdStmt: SqliteStatement;
   private readonly stateStmt: SqliteStatement;
+  private readonly retrievalStmt: SqliteStatement;
 
   constructor(private readonly db: SqliteDatabase) {
     this.getStmt = db.prepare(`${SELECT} WHERE e.dkey = ? AND e.digest = ? AND e.tenant = ?`);
@@ -53,6 +70,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
     this.stateStmt = db.prepare(
       "SELECT state, reason, at, record_leaf FROM evidence_state WHERE evidence_leaf = ?",
     );
+    this.retrievalStmt = db.prepare(RETRIEVAL);
     this.posStmt = db.prepare("SELECT value FROM meta WHERE key = 'index_position'").pluck();
   }
 
@@ -87,6 +105,13 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
     const row = this.identityStmt.get(digestKey(digest), digest, tenant) as
       { leaf_idx: number; meta_hash: Buffer } | undefined;
     return Promise.resolve(row ? { leafIndex: row.leaf_idx, metaHash: row.meta_hash } : null);
+  }
+
+  retrieval(digest: Buffer, tenant: string): Promise<ArtifactRetrieval | null> {
+    const r = this.retrievalStmt.get(digestKey(digest), digest, tenant) as RetrievalRow | undefined;
+    if (r === undefined) return Promise.resolve(null);
+    const state = r.state === null ? null : { state: r.state, fact: toFact(r as FactRow, r.leaf_idx) };
+    return Promise.resolve({ leafIndex: r.leaf_idx, state, inline: r.data });
   }
 
   list(f: EvidenceFilter): Promise<EvidenceRow[]> {
@@ -129,12 +154,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   lifecycle(leafIndex: number): Promise<ArtifactLifecycle> {
     const h = this.holdStmt.get(leafIndex) as FactRow | undefined;
     const st = this.stateStmt.get(leafIndex) as (FactRow & { state: ArtifactState }) | undefined;
-    const fact = (r: FactRow) => ({
-      evidenceLeaf: leafIndex,
-      reason: r.reason,
-      at: r.at,
-      recordLeaf: r.record_leaf,
-    });
+    const fact = (r: FactRow) => toFact(r, leafIndex);
     return Promise.resolve({
       hold: h ? fact(h) : null,
       state: st ? { state: st.state, fact: fact(st) } : null,
@@ -176,4 +196,8 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
 
 function toEvidence(r: Row): EvidenceRow {
   return evidenceFromRecord(r.body, r.leaf_idx, r.meta_hash);
+}
+
+function toFact(r: FactRow, evidenceLeaf: number): LifecycleFact {
+  return { evidenceLeaf, reason: r.reason, at: r.at, recordLeaf: r.record_leaf };
 }
