@@ -4,8 +4,6 @@ import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyOb
 export const SIG_TYPE_ED25519 = 0x01;
 /** RFC 8410 s7: PKCS#8 prefix of an Ed25519 private key, followed by the 32-byte seed. */
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
-/** RFC 8410 s4: SPKI prefix of an Ed25519 public key, followed by the 32-byte key. */
-const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
 /** The Signer port: the only thing the journal needs to produce a signature. */
 export interface Signer {
@@ -45,11 +43,10 @@ export function ed25519Signer(name: string, seed: Uint8Array): Signer {
 
 export function ed25519Verifier(name: string, publicKey: Uint8Array): Verifier {
   if (publicKey.length !== 32) throw new RangeError("an Ed25519 public key is 32 bytes");
-  const key = createPublicKey({
-    key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]),
-    format: "der",
-    type: "spki",
-  });
+  // As a JWK (RFC 8037 s2: OKP, Ed25519, x the raw key in base64url): the same key as the SPKI DER
+  // form, imported without OpenSSL's decoder search, some twenty times faster.
+  const x = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("base64url");
+  const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
   const keyId = computeKeyId(name, publicKey);
   return {
     name,
