@@ -32,25 +32,35 @@ export function buildApp(ctx: ServerContext, routes: readonly RouteSpec[] = ROUT
   app.setValidatorCompiler(validatorCompiler);
   // Upload bodies stay streams: the route reads, hashes and stores them as they arrive.
   app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
-  app.addHook("onRequest", authHook(ctx));
+  // Matched routes count themselves (register); this counts the rest.
   app.addHook("onResponse", async (req, reply) => {
-    ctx.metrics.httpRequests.inc({ route: req.routeOptions.url ?? "unmatched", status: reply.statusCode });
+    if (req.is404) ctx.metrics.httpRequests.inc({ route: "unmatched", status: reply.statusCode });
   });
   app.setErrorHandler(async (e, _req, reply) => sendProblem(reply, e));
   app.setNotFoundHandler(async (req, reply) => {
     const p = problem("ROUTE_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0] ?? ""}`);
     return reply.code(p.status).type(PROBLEM_TYPE).send(p);
   });
-  for (const spec of routes) register(app, ctx, spec);
+  const auth = authHook(ctx);
+  for (const spec of routes) register(app, ctx, spec, auth(spec));
   return app;
 }
 
-function register(app: FastifyInstance, ctx: ServerContext, spec: RouteSpec): void {
+/** One route of the table, with its auth hook (none for public routes) and its request counter. */
+function register(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  spec: RouteSpec,
+  auth: ((req: FastifyRequest) => Promise<void>) | undefined,
+): void {
   const s = spec.schema;
   app.route({
     method: spec.method,
     url: spec.url,
-    config: { spec },
+    ...(auth ? { onRequest: auth } : {}),
+    onResponse: async (_req, reply) => {
+      ctx.metrics.httpRequests.inc({ route: spec.url, status: reply.statusCode });
+    },
     schema: {
       ...(s?.params ? { params: s.params } : {}),
       ...(s?.querystring ? { querystring: s.querystring } : {}),

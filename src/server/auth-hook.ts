@@ -18,27 +18,31 @@ const REFUSALS: Readonly<Record<TokenRefusal, string>> = {
  * Authentication (token rows cached for at most a second: ctx.tokens), rate
  * limit and role check, before any body is read. A
  * token whose role lacks the route's action is refused with 403, and on
- * evidence routes the refusal is itself a receipt.
+ * evidence routes the refusal is itself a receipt. One rate limiter for the
+ * server; the returned function gives each route that needs a token its
+ * onRequest hook (public routes get none), its spec known when registered.
  */
 export function authHook(ctx: ServerContext) {
   const limiter = new RateLimiter(ctx.config.rateLimit.perSecond, ctx.config.rateLimit.burst);
-  return async (req: FastifyRequest): Promise<void> => {
-    const spec = (req.routeOptions.config as { spec?: RouteSpec }).spec;
-    if (spec === undefined || spec.action === null) return;
-    const p = await authenticate(ctx.tokens, bearer(req), ctx.vigil.clock.now());
-    if (typeof p === "string")
-      throw new HttpError("UNAUTHENTICATED", REFUSALS[p], { "www-authenticate": 'Bearer realm="vigil"' });
-    const wait = limiter.take(p.tokenId, Date.now());
-    if (wait > 0)
-      throw new HttpError("RATE_LIMITED", "too many requests for this token", {
-        "retry-after": String(wait),
-      });
-    req.principal = p;
-    if (!allows(p.role, spec.action)) {
-      if (spec.access) await receipt(ctx, req, spec.action, req.url, "denied", 403);
-      throw new HttpError("FORBIDDEN", `role ${p.role} may not ${spec.action}`);
-    }
-    await checkTenant(ctx, req, spec);
+  return (spec: RouteSpec) => {
+    const action = spec.action;
+    if (action === null) return undefined;
+    return async (req: FastifyRequest): Promise<void> => {
+      const p = await authenticate(ctx.tokens, bearer(req), ctx.vigil.clock.now(), ctx.tokens);
+      if (typeof p === "string")
+        throw new HttpError("UNAUTHENTICATED", REFUSALS[p], { "www-authenticate": 'Bearer realm="vigil"' });
+      const wait = limiter.take(p.tokenId, Date.now());
+      if (wait > 0)
+        throw new HttpError("RATE_LIMITED", "too many requests for this token", {
+          "retry-after": String(wait),
+        });
+      req.principal = p;
+      if (!allows(p.role, action)) {
+        if (spec.access) await receipt(ctx, req, action, req.url, "denied", 403);
+        throw new HttpError("FORBIDDEN", `role ${p.role} may not ${action}`);
+      }
+      await checkTenant(ctx, req, spec);
+    };
   };
 }
 

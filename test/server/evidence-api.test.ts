@@ -149,3 +149,21 @@ void test("/healthz, /readyz and /metrics answer without a token", async () => {
   ])
     assert.match(m, new RegExp(`^${name}`, "m"), name);
 });
+
+void test("requests are counted by route pattern, and unmatched ones as such", async () => {
+  const count = (m: string, route: string, status: number) =>
+    Number(
+      new RegExp(`^vigil_http_requests_total\\{route="${route}",status="${status}"\\} (\\d+)$`, "m").exec(
+        m,
+      )?.[1] ?? 0,
+    );
+  const metrics = async () => (await h.inject({ method: "GET", url: "/metrics" })).body;
+  const before = await metrics();
+  const missing = `/v1/evidence/sha256:${"1".repeat(64)}`;
+  assert.equal((await h.inject({ method: "GET", url: missing, headers: auth(admin) })).statusCode, 404);
+  assert.equal((await h.inject({ method: "GET", url: "/v1/no-such-route" })).statusCode, 404);
+  const after = await metrics();
+  assert.equal(count(after, "/v1/evidence/:id", 404), count(before, "/v1/evidence/:id", 404) + 1);
+  assert.equal(count(after, "unmatched", 404), count(before, "unmatched", 404) + 1);
+  assert.equal(count(after, "/metrics", 200), count(before, "/metrics", 200) + 1);
+});

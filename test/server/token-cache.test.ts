@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { projectAll } from "../../src/app/projection.js";
 import { TOKEN_CACHE_TTL_MS, TokenCache } from "../../src/domains/access/token-cache.js";
-import { revokeToken } from "../../src/domains/access/tokens.js";
+import { authenticate, revokeToken, type Principal } from "../../src/domains/access/tokens.js";
 import { auth, startHarness, type Harness } from "./harness.js";
 
 let h: Harness;
@@ -60,4 +60,40 @@ void test("through the server: a revoked token is refused within the TTL", async
   const r = await h.inject(list);
   assert.equal(r.statusCode, 401, r.body);
   assert.match(r.body, /revoked/);
+});
+
+void test("a proven token skips the secret check while its row is cached; a wrong secret, forget() and the TTL end it", async () => {
+  let now = 2_000_000;
+  const cache = new TokenCache(h.server.ctx.vigil.tokens, () => now, 1000);
+  const token = await h.token("viewer", "default", "proven");
+  const id = idOf(token);
+  const at = new Date("2026-01-01T00:00:00Z");
+  assert.equal(cache.provenRow(token), null, "nothing proven before a request");
+  assert.equal(((await authenticate(cache, token, at, cache)) as Principal).tokenId, id);
+  assert.equal(cache.provenRow(token)?.id, id, "the first request proved it");
+  const wrong = `${id}.${"A".repeat(43)}`;
+  assert.equal(await authenticate(cache, wrong, at, cache), "unknown");
+  assert.equal(cache.provenRow(wrong), null, "a wrong secret is never remembered");
+  cache.forget(id);
+  assert.equal(cache.provenRow(token), null, "forget() ends it with the row");
+  await authenticate(cache, token, at, cache);
+  now += 1001;
+  assert.equal(cache.provenRow(token), null, "so does the row's TTL");
+  await revokeToken(deps(), id, "test");
+  assert.equal(await authenticate(cache, token, at, cache), "revoked", "the re-read row is checked");
+  assert.equal(await authenticate(cache, token, at, cache), "revoked", "and checked again when proven");
+});
+
+void test("only a row the cache holds can be proven", async () => {
+  const cache = new TokenCache(h.server.ctx.vigil.tokens, () => 7, 1000);
+  const token = await h.token("viewer", "default", "uncached");
+  const row = await h.server.ctx.vigil.tokens.getToken(idOf(token));
+  assert.ok(row !== null);
+  cache.prove(token, row);
+  assert.equal(cache.provenRow(token), null, "a row not read through the cache");
+  const cached = await cache.getToken(idOf(token));
+  cache.prove(token, { ...row });
+  assert.equal(cache.provenRow(token), null, "a copy is not the cached row");
+  cache.prove(token, cached as typeof row);
+  assert.equal(cache.provenRow(token), cached);
 });

@@ -115,25 +115,50 @@ export async function revokeToken(deps: TokenDeps, id: string, reason: string): 
 export type TokenRefusal = "missing" | "malformed" | "unknown" | "revoked" | "expired";
 
 /**
+ * Remembers which presented tokens already proved their secret against a
+ * row (TokenCache), so a request with the same token needs no hash.
+ */
+export interface ProvenTokens {
+  /** The row `presented` proved its secret against, while that row is still the current one; else null. */
+  provenRow(presented: string): StoredToken | null;
+  /** `presented` matched `row`'s secret hash. */
+  prove(presented: string, row: StoredToken): void;
+}
+
+/**
  * Checks a bearer token: well-formed, known, the secret's hash equal in
- * constant time, not revoked, not expired.
+ * constant time, not revoked, not expired. With `proven`, the format and
+ * secret checks are done once per presented token and row; revocation,
+ * expiry and role are checked on every call.
  */
 export async function authenticate(
   tokens: TokenIndex,
   presented: string | undefined,
   now: Date,
+  proven?: ProvenTokens,
 ): Promise<Principal | TokenRefusal> {
   if (presented === undefined || presented === "") return "missing";
+  const t = proven?.provenRow(presented) ?? (await checkSecret(tokens, presented, proven));
+  if (typeof t === "string") return t;
+  if (t.revokedAt !== null) return "revoked";
+  if (t.expiresAt !== null && Date.parse(t.expiresAt) <= now.getTime()) return "expired";
+  if (!isRole(t.role)) return "unknown";
+  return { tokenId: t.id, name: t.name, role: t.role, tenant: t.tenant };
+}
+
+async function checkSecret(
+  tokens: TokenIndex,
+  presented: string,
+  proven: ProvenTokens | undefined,
+): Promise<StoredToken | TokenRefusal> {
   const dot = presented.indexOf(".");
   const id = presented.slice(0, dot);
   const secret = presented.slice(dot + 1);
   if (dot < 0 || !ID.test(id) || !SECRET.test(secret)) return "malformed";
   const t = await tokens.getToken(id);
   if (t === null || !sameHash(t, secret)) return "unknown";
-  if (t.revokedAt !== null) return "revoked";
-  if (t.expiresAt !== null && Date.parse(t.expiresAt) <= now.getTime()) return "expired";
-  if (!isRole(t.role)) return "unknown";
-  return { tokenId: t.id, name: t.name, role: t.role, tenant: t.tenant };
+  proven?.prove(presented, t);
+  return t;
 }
 
 function sameHash(t: StoredToken, secret: string): boolean {
