@@ -23,7 +23,17 @@ export const PACK_DIRS = ["contents", "proofs", "records"] as const;
 const LEAF = "(0|[1-9][0-9]{0,15})";
 const RECORD_NAME = new RegExp(`^records/${LEAF}\\.json$`);
 const PROOF_NAME = new RegExp(`^proofs/${LEAF}\\.json$`);
-const CONTENTS_NAME = /^contents\/[0-9a-f]{64}$/;
+/** contents/ then the SHA-256 of the file in lowercase hex (checked by isLowerHex: asked once per member). */
+const CONTENTS_DIR = "contents/";
+
+/** text[from, to) is lowercase hex. */
+export function isLowerHex(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
 
 export function recordPath(leafIndex: number): string {
   return `records/${leafIndex}.json`;
@@ -47,7 +57,10 @@ export function contentsPath(hex: string): string {
 export type FileClass = "contents" | "index" | "meta";
 
 export function fileClass(path: string): FileClass | null {
-  if (path.startsWith("contents/")) return CONTENTS_NAME.test(path) ? "contents" : null;
+  if (path.startsWith(CONTENTS_DIR)) {
+    const hexLength = path.length - CONTENTS_DIR.length;
+    return hexLength === 64 && isLowerHex(path, CONTENTS_DIR.length, path.length) ? "contents" : null;
+  }
   if (path.startsWith("records/")) return RECORD_NAME.test(path) ? "meta" : null;
   if (path.startsWith("proofs/")) return PROOF_NAME.test(path) ? "meta" : null;
   if (!TOP_LEVEL.has(path)) return null;

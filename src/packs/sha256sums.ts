@@ -1,5 +1,5 @@
 import { VigilError } from "../errors.js";
-import { isPackFileName, SUMS } from "./pack-layout.js";
+import { isLowerHex, isPackFileName, SUMS } from "./pack-layout.js";
 
 export interface SumLine {
   readonly path: string;
@@ -50,14 +50,6 @@ function sumLine(text: string, from: number, to: number, n: number, where: strin
     throw bad(where, `line ${n} names ${JSON.stringify(path)}, not a file of the pack layout`);
   }
   return { hex: text.slice(from, from + HEX_LENGTH), path };
-}
-
-function isLowerHex(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
 }
 
 function bad(where: string, why: string): VigilError {
