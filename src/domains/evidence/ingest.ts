@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { fsError, VigilError } from "../../errors.js";
+import { sha256 } from "../../journal/index.js";
 import type { BlobStore, StagedFile } from "../../storage/blob-store.js";
 
 /** Contents read and hashed: inline bytes, or a staged file for large contents. */
@@ -10,7 +10,7 @@ export type Ingested =
   | { readonly kind: "file"; readonly digest: Buffer; readonly size: number; readonly staged: StagedFile };
 
 export function inlineContents(data: Buffer): Ingested {
-  return { kind: "inline", digest: createHash("sha256").update(data).digest(), size: data.length, data };
+  return { kind: "inline", digest: sha256(data), size: data.length, data };
 }
 
 /** Reads a file: whole when small, streamed into the blob store otherwise. */

@@ -5,6 +5,7 @@ import type { Candidate } from "../../domains/evidence/evidence-service.js";
 import { VigilError } from "../../errors.js";
 import { accessEvent, tenantOf, type ServerContext } from "../context.js";
 import { ARTIFACT_ID, META_PROPERTIES, OUTCOME } from "./schemas.js";
+import { decodeStrictBase64 } from "./strict-base64.js";
 import { refuseReserved } from "./upload.js";
 
 export const BATCH_BODY = {
@@ -46,8 +47,6 @@ interface BatchItem {
   readonly [k: string]: unknown;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
  * POST /v1/evidence/batch: many small artifacts in one request, committed
  * together. Every item is parsed first; one bad item rejects the whole
@@ -65,9 +64,8 @@ export async function uploadBatch(req: FastifyRequest, _reply: FastifyReply, ctx
   const today = v.clock.now().toISOString().slice(0, 10);
   const candidates: Candidate[] = items.map((it, i) => {
     const { data, ...meta } = it;
-    if (data.length % 4 !== 0 || !BASE64.test(data))
-      throw new VigilError("INPUT_INVALID", `items[${i}].data: not base64`);
-    const bytes = Buffer.from(data, "base64");
+    const bytes = decodeStrictBase64(data);
+    if (bytes === null) throw new VigilError("INPUT_INVALID", `items[${i}].data: not base64`);
     if (bytes.length > v.config.inlineLimit)
       throw new VigilError(
         "INPUT_INVALID",
