@@ -1,5 +1,5 @@
 import { constants, statfsSync, statSync, accessSync } from "node:fs";
-import type { Vigil } from "./vigil.js";
+import type { LockerPorts } from "./open-locker.js";
 
 export interface DoctorCheck {
   readonly name: string;
@@ -9,24 +9,24 @@ export interface DoctorCheck {
 
 const MIN_FREE_BYTES = 1 << 30;
 
-/** The runbook's `doctor`: is the locker usable and is its evidence fresh? */
-export async function runDoctor(v: Vigil, maxAnchorAgeSeconds: number): Promise<DoctorCheck[]> {
-  return [storage(v), await index(v), await anchor(v, maxAnchorAgeSeconds), key(v), disk(v)];
+/** The runbook's `doctor`: is the locker usable and is its evidence fresh? (Either backend.) */
+export async function runDoctor(v: LockerPorts, maxAnchorAgeSeconds: number): Promise<DoctorCheck[]> {
+  return [await storage(v), await index(v), await anchor(v, maxAnchorAgeSeconds), key(v), disk(v)];
 }
 
-function storage(v: Vigil): DoctorCheck {
-  const problems = v.maintenance.integrityCheck(true);
+async function storage(v: LockerPorts): Promise<DoctorCheck> {
+  const problems = await v.maintenance.quickCheck();
   try {
     accessSync(v.paths.blobs, constants.W_OK | constants.R_OK);
   } catch {
     problems.push(`blob directory ${v.paths.blobs} is not readable and writable`);
   }
   return problems.length === 0
-    ? { name: "storage", status: "ok", detail: "database quick_check ok, blob store writable" }
+    ? { name: "storage", status: "ok", detail: "database quick check ok, blob store writable" }
     : { name: "storage", status: "fail", detail: problems.join("; ") };
 }
 
-async function index(v: Vigil): Promise<DoctorCheck> {
+async function index(v: LockerPorts): Promise<DoctorCheck> {
   const s = await v.maintenance.status();
   return s.lag === 0
     ? { name: "index", status: "ok", detail: `in step with the journal (${s.journalSize} entries)` }
@@ -37,7 +37,7 @@ async function index(v: Vigil): Promise<DoctorCheck> {
       };
 }
 
-async function anchor(v: Vigil, maxAge: number): Promise<DoctorCheck> {
+async function anchor(v: LockerPorts, maxAge: number): Promise<DoctorCheck> {
   const a = await v.log.latestCheckpoint();
   const size = await v.log.size();
   if (a === null)
@@ -56,7 +56,7 @@ async function anchor(v: Vigil, maxAge: number): Promise<DoctorCheck> {
   };
 }
 
-function key(v: Vigil): DoctorCheck {
+function key(v: LockerPorts): DoctorCheck {
   if (v.config.replicaOf !== undefined) {
     return {
       name: "key",
@@ -70,7 +70,7 @@ function key(v: Vigil): DoctorCheck {
     : { name: "key", status: "ok", detail: `present, mode ${mode.toString(8)}, ${v.verifierKey}` };
 }
 
-function disk(v: Vigil): DoctorCheck {
+function disk(v: LockerPorts): DoctorCheck {
   const s = statfsSync(v.paths.dataDir);
   const free = s.bavail * s.bsize;
   return free < MIN_FREE_BYTES

@@ -1,5 +1,5 @@
 import { storageStats } from "../diagnostics/storage-stats.js";
-import { requireEmbedded, type Locker, type LockerPorts } from "./open-locker.js";
+import type { LockerPorts } from "./open-locker.js";
 
 /**
  * What `vigil status` shows. With `tenant`, the artifact counts are that
@@ -26,8 +26,7 @@ export async function lockerStatus(v: LockerPorts, tenant?: string) {
 }
 
 /** `storage stats`: the diagnostics counts plus the per-kind breakdown, of the whole locker. */
-export async function fullStorageStats(l: Locker) {
-  const v = requireEmbedded(l, "whole-locker storage stats");
+export async function fullStorageStats(v: LockerPorts) {
   const base = await storageStats(v);
   return { ...base, byKind: (await v.evidence.stats()).byKind, journalSize: base.journal.entries };
 }

@@ -61,9 +61,14 @@ export async function openLocker(dataDir: string, options: OpenLockerOptions = {
 /** The SQLite-only side of a locker, or UNSUPPORTED naming what needed it. */
 export function requireEmbedded(l: Locker, what: string): Vigil {
   if (l.embedded !== null) return l.embedded;
-  throw new VigilError(
+  throw embeddedOnly(what);
+}
+
+/** What refuses an operation of the embedded SQLite locker on a PostgreSQL one. */
+export function embeddedOnly(what: string): VigilError {
+  return new VigilError(
     "UNSUPPORTED",
-    `${what} needs the embedded SQLite locker; this one keeps its journal in PostgreSQL (use the database's own tools)`,
+    `${what} needs the embedded SQLite locker; this one keeps its journal in PostgreSQL (use the database's own tools: pg_dump, PITR, streaming replication)`,
   );
 }
 

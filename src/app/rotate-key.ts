@@ -18,7 +18,7 @@ import { readRotations } from "../log/key-chain.js";
 import { recordsOfType, type IndexedRecord } from "../log/scan-records.js";
 import { loadSigner, nextKeyPaths, syncDir, writeDurable } from "./keys-file.js";
 import { projectAll } from "./projection.js";
-import type { Vigil } from "./vigil.js";
+import type { LockerPorts } from "./open-locker.js";
 
 export interface Rotation {
   readonly from: string;
@@ -39,7 +39,7 @@ export interface Rotation {
  * then gone. A crash before (4) leaves .next: the locker refuses to sign until
  * `vigil key rotate` is run again, which finishes the same rotation.
  */
-export async function rotateKey(v: Vigil): Promise<Rotation> {
+export async function rotateKey(v: LockerPorts): Promise<Rotation> {
   if (v.config.replicaOf !== undefined)
     throw new VigilError("UNSUPPORTED", "a replica holds no signing key; rotate the source's");
   const old = loadSigner(v.paths.signingKey);
@@ -66,7 +66,7 @@ export async function rotateKey(v: Vigil): Promise<Rotation> {
  * the key chain gives the old key sizes up to there and no further. A
  * resumed rotation whose seal was signed before the crash signs nothing.
  */
-async function seal(v: Vigil, old: Signer, size: number): Promise<number> {
+async function seal(v: LockerPorts, old: Signer, size: number): Promise<number> {
   const latest = await v.log.latestCheckpoint();
   if (latest !== null && latest.size >= size) return latest.seq;
   return (await createAnchor({ ...anchorContext(v), signer: old }, { atSize: size })).anchor.seq;
@@ -76,7 +76,7 @@ async function seal(v: Vigil, old: Signer, size: number): Promise<number> {
  * A running server holds the signing key in memory and would go on signing
  * with the old one: rotation needs the latest server.started to have stopped.
  */
-async function assertNoServer(v: Vigil): Promise<void> {
+async function assertNoServer(v: LockerPorts): Promise<void> {
   let last: IndexedRecord | undefined;
   for await (const r of recordsOfType(v.log, [SERVER_STARTED, SERVER_STOPPED], 0, await v.log.size()))
     last = r;
@@ -92,7 +92,7 @@ function names(to: unknown, s: Signer): boolean {
   return typeof to === "string" && to === formatVerifierKey(s.name, s.publicKey);
 }
 
-async function appendRotation(v: Vigil, old: Signer, next: Signer): Promise<number> {
+async function appendRotation(v: LockerPorts, old: Signer, next: Signer): Promise<number> {
   if (sameKey(ed25519Verifier(old.name, old.publicKey), ed25519Verifier(next.name, next.publicKey)))
     throw new VigilError("INTERNAL", "the new key equals the old one");
   const record = keyRotated(v.config.origin, old, next, v.clock.now());

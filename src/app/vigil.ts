@@ -77,7 +77,7 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
     blobs: new SqliteBlobStore(db, files),
     evidence: new SqliteEvidenceIndex(db),
     tokens: new SqliteTokenIndex(db),
-    maintenance: new SqliteMaintenance(db, log),
+    maintenance: new SqliteMaintenance(db, log, paths.database),
     lifecycle: new SqliteLifecycle(db, log),
     ...keys,
     clock: options.clock ?? systemClock,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { openLocker, type Locker } from "../app/open-locker.js";
-import { openVigil, type Vigil } from "../app/vigil.js";
+import { openLocker, requireEmbedded, type Locker } from "../app/open-locker.js";
+import type { Vigil } from "../app/vigil.js";
 import { createOutput, type Output } from "./output.js";
 import { DEFAULT_TENANT, parseTenant } from "../domains/evidence/metadata.js";
 import { openClient } from "../client/open-client.js";
@@ -31,18 +31,23 @@ export function outputFor(cmd: Command): Output {
   return createOutput(globalOptions(cmd).json);
 }
 
-/** Opens the locker for one command and always closes it. */
+/**
+ * Opens the locker for a command that needs its embedded SQLite side (online
+ * backups, point-in-time restore) and always closes it; on PostgreSQL the
+ * command refuses (UNSUPPORTED) and points to the database's own tools.
+ */
 export async function withVigil<T>(
   cmd: Command,
   fn: (v: Vigil, out: Output, g: GlobalOptions) => Promise<T>,
 ): Promise<T> {
-  const g = globalOptions(cmd);
-  const v = openVigil(g.data);
-  try {
-    return await fn(v, createOutput(g.json), g);
-  } finally {
-    await v.close();
-  }
+  return withLocker(cmd, (l, out, g) => fn(requireEmbedded(l, `vigil ${commandPath(cmd)}`), out, g));
+}
+
+/** "backup create", "restore": the command's names below the program's. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent != null; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
 }
 
 /**

@@ -1,7 +1,7 @@
 import { anchorContext } from "../app/anchor-views.js";
 import { runDoctor } from "../app/doctor.js";
 import { latestReport } from "../app/verify-reports.js";
-import type { Vigil } from "../app/vigil.js";
+import type { LockerPorts } from "../app/open-locker.js";
 import { recentAnchors } from "./recent-anchors.js";
 import { recentRecords } from "./recent-records.js";
 import { storageStats } from "./storage-stats.js";
@@ -29,7 +29,10 @@ const DOCTOR_MAX_ANCHOR_AGE_S = 86_400;
  * keys (the verifier key string, which is public, is the only key text),
  * tokens, contents, labels or other metadata values.
  */
-export async function collectDiagnostics(v: Vigil, about: DiagnosticsAbout): Promise<DiagnosticsFile[]> {
+export async function collectDiagnostics(
+  v: LockerPorts,
+  about: DiagnosticsAbout,
+): Promise<DiagnosticsFile[]> {
   return [
     json("manifest.json", manifest(v, about.createdAt)),
     json("index-status.json", await v.maintenance.status()),
@@ -42,7 +45,7 @@ export async function collectDiagnostics(v: Vigil, about: DiagnosticsAbout): Pro
   ];
 }
 
-function manifest(v: Vigil, createdAt: Date) {
+function manifest(v: LockerPorts, createdAt: Date) {
   return {
     format: "vigil.diagnostics",
     v: 1,

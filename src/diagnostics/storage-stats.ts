@@ -1,16 +1,16 @@
-import { statSync } from "node:fs";
-import type { Vigil } from "../app/vigil.js";
+import type { LockerPorts } from "../app/open-locker.js";
+import type { DatabaseFootprint } from "../storage/index-maintenance.js";
 
 export interface StorageStats {
   readonly artifacts: number;
   readonly bytes: number;
   readonly blobs: { inline: number; inlineBytes: number; files: number; fileBytes: number };
-  readonly database: { bytes: number; walBytes: number; pageSize: number; pages: number; freePages: number };
+  readonly database: DatabaseFootprint;
   readonly journal: { entries: number; storedNodes: number; anchors: number };
 }
 
 /** Counts and sizes only: no kinds, names or other metadata values. */
-export async function storageStats(v: Vigil): Promise<StorageStats> {
+export async function storageStats(v: LockerPorts): Promise<StorageStats> {
   const stats = await v.evidence.stats();
   const blobs = { inline: 0, inlineBytes: 0, files: 0, fileBytes: 0 };
   for await (const b of v.blobs.list()) {
@@ -22,27 +22,16 @@ export async function storageStats(v: Vigil): Promise<StorageStats> {
       blobs.fileBytes += b.size;
     }
   }
+  const { database, storedNodes } = await v.maintenance.footprint();
   return {
     artifacts: stats.artifacts,
     bytes: stats.bytes,
     blobs,
-    database: {
-      bytes: fileSize(v.paths.database),
-      walBytes: fileSize(`${v.paths.database}-wal`),
-      ...v.maintenance.pageStats(),
-    },
+    database,
     journal: {
       entries: await v.log.size(),
-      storedNodes: v.log.storedNodeCount(),
+      storedNodes,
       anchors: (await v.log.listCheckpoints()).length,
     },
   };
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
 }

@@ -1,7 +1,7 @@
 import { encodeRecord } from "../journal/index.js";
 import { anchorContext } from "../app/anchor-views.js";
 import { projectAll } from "../app/projection.js";
-import type { Vigil } from "../app/vigil.js";
+import type { LockerPorts } from "../app/open-locker.js";
 import { VigilError } from "../errors.js";
 import { chainStarted, createAnchor, type ChainStartedRecord } from "../log/anchors.js";
 import type { StoredCheckpoint } from "../storage/log-reader.js";
@@ -24,7 +24,7 @@ const MAX_REASON = 4096;
  * (anchor.chain_started), then the first anchor of the new segment is
  * signed over it. The old segment stays in the anchor table, archived.
  */
-export async function startNewChain(v: Vigil, reason: string): Promise<NewChain> {
+export async function startNewChain(v: LockerPorts, reason: string): Promise<NewChain> {
   if (v.config.replicaOf !== undefined) throw refusal(v.config.origin, "start a new anchor chain");
   const why = reason.trim();
   if (why === "" || why.length > MAX_REASON)

@@ -29,4 +29,10 @@ export interface BlobStore {
   open(digest: Buffer): Promise<Readable>;
   /** Every blob the store knows, in the order they were added. */
   list(): AsyncIterable<BlobInfo>;
+  /**
+   * Frees what held a digest's large contents (its file, its chunk rows)
+   * once no contents row refers to it any more (after an expiry committed);
+   * nothing while one does. Safe to repeat.
+   */
+  release(digest: Buffer): Promise<void>;
 }

@@ -14,6 +14,25 @@ export interface RebuildResult {
   readonly seconds: number;
 }
 
+/** The database's own figures (what `storage stats` and diagnostics show of it): each engine's. */
+export type DatabaseFootprint =
+  | {
+      readonly engine: "sqlite";
+      /** vigil.db and its -wal file. */
+      readonly bytes: number;
+      readonly walBytes: number;
+      readonly pageSize: number;
+      readonly pages: number;
+      readonly freePages: number;
+    }
+  | { readonly engine: "postgres"; readonly bytes: number; readonly version: string };
+
+export interface StorageFootprint {
+  readonly database: DatabaseFootprint;
+  /** Tree nodes stored (level >= 1). */
+  readonly storedNodes: number;
+}
+
 /**
  * Index maintenance every adapter offers: status, and rebuild by replaying
  * the journal, whose state hash is the same for the same journal on every
@@ -27,4 +46,7 @@ export interface IndexMaintenance {
     project: Projector,
     onProgress?: (n: number) => void,
   ): RebuildResult | Promise<RebuildResult>;
+  footprint(): Promise<StorageFootprint>;
+  /** A quick structural check of the database (doctor): the problems found, none when healthy. */
+  quickCheck(): Promise<string[]>;
 }

@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import Database from "better-sqlite3";
 import {
   openNote,
   parseCheckpoint,
@@ -25,6 +24,7 @@ import {
   vigil,
   writeFile,
 } from "./cli-helpers.js";
+import { column, lockerSql } from "./locker-db.js";
 
 interface Anchor {
   seq: number;
@@ -70,14 +70,9 @@ function addFiles(tag: string, n: number): string[] {
   return acks.sort((a, b) => a.leafIndex - b.leafIndex).map((a) => a.id);
 }
 
-/** Journal bodies straight from the SQLite file, read-only: the independent view of the tree. */
+/** Journal bodies straight from the database: the independent view of the tree. */
 function journalLeaves(): Buffer[] {
-  const db = new Database(join(data, "vigil.db"), { readonly: true });
-  try {
-    return (db.prepare("SELECT body FROM entries ORDER BY idx").pluck().all() as Buffer[]).map(rfc6962Leaf);
-  } finally {
-    db.close();
-  }
+  return column<Buffer>(lockerSql(data, "SELECT body FROM entries ORDER BY idx")).map(rfc6962Leaf);
 }
 
 const ids = [...addFiles("first", 7)];
@@ -245,5 +240,28 @@ void test("proofs beyond the journal or before the leaf exit 5; unknown artifact
   assert.equal(
     verifyInclusion(11, 12, b64(p.leafHash), p.proof.map(b64), rfc6962Root(journalLeaves())),
     true,
+  );
+});
+
+void test("anchor new-chain --reason; anchor verify --all passes and shows the archived segment", () => {
+  const fresh = newLocker(root, "new-chain");
+  expectError(vigil(fresh, "anchor", "new-chain", "--reason", "x"), 4, /no anchors yet/);
+  expectOk(vigil(fresh, "--json", "verify", "--mode", "quick")); // stores a report: something to anchor
+  expectOk(vigil(fresh, "--json", "anchor", "create"));
+  expectError(vigil(fresh, "anchor", "new-chain"), 2, /--reason/);
+  const c = expectJson<{ segment: number; anchor: { seq: number } }>(
+    vigil(fresh, "--json", "anchor", "new-chain", "--reason", "lost the disk holding anchors 2-5"),
+  );
+  assert.deepEqual([c.segment, c.anchor.seq], [2, 2]);
+  const checks = expectJson<{ ok: boolean; anchors: { seq: number; segment: number; archived: boolean }[] }>(
+    vigil(fresh, "--json", "anchor", "verify", "--all"),
+  );
+  assert.equal(checks.ok, true);
+  assert.deepEqual(
+    checks.anchors.map((a) => [a.seq, a.segment, a.archived]),
+    [
+      [1, 1, true],
+      [2, 2, false],
+    ],
   );
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { projectAll } from "../../src/app/projection.js";
-import { openVigil } from "../../src/app/vigil.js";
+import { openLocker } from "../../src/app/open-locker.js";
 import { accessItem, type AccessEvent } from "../../src/domains/access/access-record.js";
 import { receiptItems } from "../../src/domains/access/receipts-record.js";
 import { JournalWriter } from "../../src/server/journal-writer.js";
@@ -43,7 +43,7 @@ function event(tenant: string, i: number): AccessEvent {
  * or `together`: queued at once, one group commit), stopped unless `crash`.
  */
 async function serverRun(dir: string, n: number, crash = false, together = false): Promise<string> {
-  const v = openVigil(dir);
+  const v = await openLocker(dir);
   const w = new JournalWriter({ log: v.log, evidence: v.evidence, clock: v.clock, project: projectAll });
   await w.start();
   const tenant = (i: number) => (i % 2 === 0 ? "acme" : "beta");
@@ -91,7 +91,7 @@ void test("receipts written by the server's writer: listed per tenant, and --che
 void test("a deliberately gapped journal: exit 1, the missing number and the run named", async () => {
   const gapped = copyLocker(data, join(root, "gapped"));
   const run = await serverRun(gapped, 2, true);
-  const v = openVigil(gapped);
+  const v = await openLocker(gapped);
   const skipped = accessItem(event("acme", 9), run, 4); // 3 never written
   await v.log.append([skipped], projectAll);
   await v.close();
@@ -134,7 +134,7 @@ void test("group-committed receipts beside old single ones; a lost group record 
   );
   // A run whose second group's record never reached the journal: old-style receipt 1, group 2..3, then 6..7.
   const run = await serverRun(mixed, 0, true);
-  const v = openVigil(mixed);
+  const v = await openLocker(mixed);
   await v.log.append([accessItem(event("acme", 20), run, 1)], projectAll);
   await v.log.append(receiptItems([event("beta", 21), event("beta", 22)], run, 2), projectAll);
   await v.log.append(receiptItems([event("acme", 25), event("acme", 26)], run, 6), projectAll);

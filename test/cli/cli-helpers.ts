@@ -13,17 +13,40 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { after } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { testBackend } from "../storage/pg-test-db.js";
+import { createDatabaseSync } from "./pg-sync.js";
 import { align } from "./remote-align.js";
 import { compareRemote, copyTwin, REMOTE, startTwin, twinOf } from "./remote-twin.js";
 
+/** The backend the CLI suites make their lockers on in this process. */
+export const BACKEND = testBackend();
+
 export const BIN = fileURLToPath(new URL("../../../bin/vigil", import.meta.url));
+
+const notOnPostgres: string[] = [];
+
+/**
+ * A test of what only the embedded locker has (vigil.db itself, blob files,
+ * replicas, backups): registered on SQLite; on PostgreSQL it is not a skip
+ * but counted, with its reason, in testsNotOnPostgres().
+ */
+export function embeddedTest(name: string, why: string, fn: () => void | Promise<void>): void {
+  if (BACKEND === "sqlite") void test(name, fn);
+  else notOnPostgres.push(`${name}: ${why}`);
+}
+
+/** The embedded-only tests this process left out (postgres-suites.test.ts reports them). */
+export function testsNotOnPostgres(): readonly string[] {
+  return notOnPostgres;
+}
 
 /** True when the tests run as root, where file permissions are not enforced. */
 export const IS_ROOT = process.getuid?.() === 0;
@@ -171,10 +194,13 @@ function restorePermissions(path: string): void {
  * `vigil init` into ROOT/NAME; returns the data directory. In remote mode it
  * gets a served twin unless `twin` is false (a locker whose point is a state
  * no served locker is in: an empty journal, say, while a server journals its own start).
+ * With VIGIL_TEST_BACKEND=postgres the journal goes to a fresh database
+ * (postgres-suites.test.ts reruns the suites that way).
  */
 export function newLocker(root: string, name = "locker", opts: { twin?: boolean } = {}): string {
   const data = join(root, name);
-  expectOk(vigil(data, "init"));
+  const db = BACKEND === "postgres" ? ["--database-url", createDatabaseSync()] : [];
+  expectOk(vigil(data, "init", ...db));
   if (REMOTE && opts.twin !== false) startTwin(data, BIN, spawnVigil);
   return data;
 }
@@ -191,11 +217,16 @@ export function leafIn(data: string, copy: string, i: number): number {
 }
 
 /**
- * A copy of a (closed) locker, so each destructive test gets its own; with
- * `twin`, in remote mode, the copy's twin is a copy of the source's twin.
+ * A copy of a (closed) locker, so each destructive test gets its own (on
+ * PostgreSQL, of its database too); with `twin`, in remote mode, the copy's
+ * twin is a copy of the source's twin.
  */
 export function copyLocker(src: string, dst: string, opts: { twin?: boolean } = {}): string {
   cpSync(src, dst, { recursive: true });
+  const config = join(dst, "vigil.json");
+  const c = JSON.parse(readFileSync(config, "utf8")) as { databaseUrl?: string };
+  if (c.databaseUrl !== undefined)
+    writeFileSync(config, JSON.stringify({ ...c, databaseUrl: createDatabaseSync(c.databaseUrl) }, null, 2));
   if (REMOTE && opts.twin === true) copyTwin(src, dst, BIN);
   return dst;
 }

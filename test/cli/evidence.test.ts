@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import {
   artifactId,
-  blobPath,
+  BACKEND,
   expectError,
   expectJson,
   expectOk,
@@ -17,6 +17,7 @@ import {
   vigilWithInput,
   writeFile,
 } from "./cli-helpers.js";
+import { readLargeContents } from "./locker-db.js";
 
 interface Outcome {
   id: string;
@@ -183,7 +184,11 @@ void test("a >64 KiB file is stored as a file blob; get to stdout and -o FILE re
   assert.equal(o.id, artifactId(big.bytes));
   assert.equal(o.path, "ops/general/dump_20240601.bin");
   assert.equal(o.size, 200 * 1024);
-  assert.deepEqual(readFileSync(blobPath(data, o.id)), big.bytes, "file blob at blobs/sha256/aa/bb/<hex>");
+  assert.deepEqual(
+    readLargeContents(data, o.id),
+    big.bytes,
+    "file blob at blobs/sha256/aa/bb/<hex> or chunk rows",
+  );
   assert.equal(expectJson<Row>(vigil(data, "--json", "evidence", "inspect", o.id)).storage, "file");
 
   assert.deepEqual(expectOk(vigil(data, "evidence", "get", o.id)).stdoutBytes, big.bytes);
@@ -234,7 +239,7 @@ void test("a >64 KiB stream on stdin is stored as a file blob and read back iden
     );
   const o = expectJson<Outcome>(addStream());
   assert.equal(o.id, artifactId(bytes));
-  assert.deepEqual(readFileSync(blobPath(data, o.id)), bytes);
+  assert.deepEqual(readLargeContents(data, o.id), bytes);
   assert.deepEqual(expectOk(vigil(data, "evidence", "get", o.id)).stdoutBytes, bytes);
   const again = expectJson<Outcome>(addStream());
   assert.equal(again.status, "exists");
@@ -258,9 +263,12 @@ void test("storage stats counts artifacts and where their contents live", () => 
   type Stats = {
     artifacts: number;
     blobs: { inline: number; files: number; fileBytes: number };
+    database: { engine: string; bytes: number };
     journalSize: number;
   };
   const s = expectJson<Stats>(vigil(data, "--json", "storage", "stats"));
+  assert.equal(s.database.engine, BACKEND);
+  assert.ok(s.database.bytes > 0);
   assert.equal(s.artifacts, s.journalSize);
   assert.equal(s.blobs.inline + s.blobs.files, s.artifacts);
   assert.equal(s.blobs.files, 2, "the two >64 KiB artifacts are file blobs");

@@ -8,6 +8,7 @@ import {
   chmodSync,
   chownSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   readFileSync,
   readdirSync,
@@ -20,8 +21,10 @@ import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
 import {
+  BACKEND,
   IS_ROOT,
   copyLocker,
+  embeddedTest,
   expectError,
   expectJson,
   expectOk,
@@ -32,6 +35,8 @@ import {
   vigil,
   writeFile,
 } from "./cli-helpers.js";
+import { databaseUrlOf, lockerSql } from "./locker-db.js";
+import { adminSql } from "./pg-sync.js";
 
 const root = useTempRoot("faults");
 
@@ -51,18 +56,29 @@ function fresh(): string {
   return copyLocker(template, join(root, `copy-${++copies}`));
 }
 
-void test("a truncated database: commands exit 6 with a one-line message about the database", () => {
-  const data = fresh();
-  const db = join(data, "vigil.db");
-  const size = statSync(db).size;
-  assert.ok(size > 64 * 1024, `database is ${size} bytes`);
-  truncateSync(db, Math.floor(size / 2));
-  for (const args of [["status"], ["evidence", "list"], ["verify", "--mode", "full"], ["anchor", "create"]]) {
-    expectError(vigil(data, ...args), 6, /database/);
-  }
-});
+const VIGIL_DB = "damages the SQLite file vigil.db itself";
 
-void test("a database that is not SQLite, or is missing, exits 6", () => {
+embeddedTest(
+  "a truncated database: commands exit 6 with a one-line message about the database",
+  VIGIL_DB,
+  () => {
+    const data = fresh();
+    const db = join(data, "vigil.db");
+    const size = statSync(db).size;
+    assert.ok(size > 64 * 1024, `database is ${size} bytes`);
+    truncateSync(db, Math.floor(size / 2));
+    for (const args of [
+      ["status"],
+      ["evidence", "list"],
+      ["verify", "--mode", "full"],
+      ["anchor", "create"],
+    ]) {
+      expectError(vigil(data, ...args), 6, /database/);
+    }
+  },
+);
+
+embeddedTest("a database that is not SQLite, or is missing, exits 6", VIGIL_DB, () => {
   const garbage = fresh();
   writeFileSync(join(garbage, "vigil.db"), Buffer.alloc(8192, "not a database "));
   expectError(vigil(garbage, "status"), 6, /database/);
@@ -73,11 +89,34 @@ void test("a database that is not SQLite, or is missing, exits 6", () => {
 
 void test("a database from a newer vigil (a future schema version) exits 6 and asks to upgrade", () => {
   const data = fresh();
-  const db = new Database(join(data, "vigil.db"));
-  db.pragma("user_version = 999");
-  db.close();
+  if (BACKEND === "postgres") lockerSql(data, "UPDATE meta SET value = '999' WHERE key = 'schema_version'");
+  else {
+    const db = new Database(join(data, "vigil.db"));
+    db.pragma("user_version = 999");
+    db.close();
+  }
   expectError(vigil(data, "status"), 6, /newer than this vigil/);
 });
+
+if (BACKEND === "postgres")
+  void test("a PostgreSQL database that is gone exits 6 with a one-line message naming it", () => {
+    const data = fresh();
+    const name = new URL(databaseUrlOf(data) as string).pathname.slice(1);
+    adminSql(`DROP DATABASE ${name} WITH (FORCE)`);
+    for (const args of [["status"], ["evidence", "list"], ["doctor"]])
+      expectError(vigil(data, ...args), 6, new RegExp(`database "${name}" does not exist`));
+  });
+
+if (BACKEND === "postgres")
+  void test("a PostgreSQL role the server refuses exits 7 (permission denied), naming no secret", () => {
+    const data = fresh();
+    const config = join(data, "vigil.json");
+    const c = JSON.parse(readFileSync(config, "utf8")) as { databaseUrl: string };
+    const url = new URL(c.databaseUrl);
+    url.username = "vigil_no_such_role";
+    writeFileSync(config, JSON.stringify({ ...c, databaseUrl: url.toString() }));
+    expectError(vigil(data, "status"), 7, /refused the credentials \(28000\)/);
+  });
 
 void test("a garbage vigil.json exits 6 with a one-line message", () => {
   const data = fresh();
@@ -198,6 +237,35 @@ void test("index rebuild is deterministic (same stateHash twice) and index statu
   expectOk(vigil(data, "evidence", "add", join(root, "one-more.json"), "--domain", "faults"));
   assert.notEqual(expectJson<Rebuild>(vigil(data, "--json", "index", "rebuild")).stateHash, one.stateHash);
 });
+
+if (BACKEND === "postgres")
+  void test("on PostgreSQL the embedded-only commands refuse (exit 2) and point to the database's own tools", () => {
+    const data = fresh();
+    const follower = join(root, "pg-follower");
+    for (const args of [
+      ["backup", "create"],
+      ["restore", "--to-anchor", "1"],
+      ["cleanup", "--temp-only"],
+      ["index", "optimize"],
+    ])
+      expectError(vigil(data, ...args), 2, /UNSUPPORTED.*embedded SQLite locker.*PostgreSQL.*pg_dump/);
+    expectError(vigil(data, "replicate", "--from", data, "--to", follower), 2, /UNSUPPORTED.*PostgreSQL/);
+    assert.equal(existsSync(follower), false, "no follower was made");
+    assert.equal(existsSync(join(data, "backups")), false, "no backup was started");
+  });
+
+if (BACKEND === "postgres")
+  void test("doctor fails its storage check when a journal entry is missing from the database", () => {
+    const data = fresh();
+    assert.equal(lockerSql(data, "DELETE FROM entries WHERE idx = ?", 7).changes, 1);
+    const r = vigil(data, "--json", "doctor");
+    const checks = expectJson<{ name: string; status: string; detail: string }[]>(r, 1);
+    const storage = checks.find((c) => c.name === "storage");
+    assert.deepEqual(
+      [storage?.status, storage?.detail],
+      ["fail", "1 journal entries are missing below the latest"],
+    );
+  });
 
 void test("doctor --json reports every check ok on a fresh locker", () => {
   const data = newLocker(root, "doctor");

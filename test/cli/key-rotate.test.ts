@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { projectAll } from "../../src/app/projection.js";
-import { openVigil } from "../../src/app/vigil.js";
+import { openLocker } from "../../src/app/open-locker.js";
 import { SERVER_STARTED } from "../../src/domains/access/access-record.js";
 import {
   ed25519Signer,
@@ -29,6 +29,7 @@ import {
 import { createAnchor } from "../../src/log/anchors.js";
 import {
   copyLocker,
+  embeddedTest,
   expectError,
   expectJson,
   expectOk,
@@ -53,6 +54,7 @@ interface Rotation {
 }
 
 const root = useTempRoot("key-rotate");
+const REPLICAS = "replicas follow embedded lockers only";
 
 function addOne(data: string, tag: string): void {
   const f = join(root, `${tag}-${Math.random().toString(36).slice(2)}.json`);
@@ -76,7 +78,7 @@ function verifyAll(data: string, exit = 0): Check[] {
 }
 
 async function append(data: string, record: JournalRecord): Promise<void> {
-  const v = openVigil(data);
+  const v = await openLocker(data);
   try {
     await v.log.append([{ encoded: encodeRecord(record), record }], projectAll);
   } finally {
@@ -103,7 +105,7 @@ void test("rotate: a new key, the record signed by both, sealed by the old key; 
     "the old private key is gone",
   );
   assert.equal(existsSync(join(data, "keys", "signing.key.next")), false);
-  const v = openVigil(data);
+  const v = await openLocker(data);
   const anchors = await v.log.listCheckpoints();
   await v.close();
   assert.deepEqual(
@@ -149,7 +151,7 @@ void test("every anchor verifies across the rotation: anchor verify --all and a 
 void test("the old key cannot sign new anchors: one signed with it after the rotation fails verification", async () => {
   const copy = copyLocker(data, join(root, "old-signs"));
   addOne(copy, "d");
-  const v = openVigil(copy);
+  const v = await openLocker(copy);
   try {
     const ctx = {
       log: v.log,
@@ -172,7 +174,7 @@ void test("the old key cannot sign new anchors: one signed with it after the rot
 
 void test("a tampered rotation record is detected: the chain break fails the latest anchor", async () => {
   const copy = lockerWithAnchors("tampered").data;
-  const v = openVigil(copy);
+  const v = await openLocker(copy);
   const current = v.signer;
   await v.close();
   const intruder = ed25519Signer(current.name, Buffer.alloc(32, 1));
@@ -198,7 +200,7 @@ void test("rotation refuses while a server has started and not stopped", async (
 
 void test("a rotation that crashed after its record is finished by running rotate again; until then nothing signs", async () => {
   const copy = lockerWithAnchors("crashed").data;
-  const v = openVigil(copy);
+  const v = await openLocker(copy);
   const old = v.signer;
   await v.close();
   // The state after steps 1-2 of rotateKey: the next key written, the record appended.
@@ -282,40 +284,48 @@ void test("a forged keys.json (sums fixed up) leads nowhere: the old key does no
   );
 });
 
-void test("a replica pinned to the old key follows the source across the rotation, and verifies", () => {
-  const src = lockerWithAnchors("rep-src").data;
-  const to = join(root, "rep-follower");
-  expectOk(vigil(src, "replicate", "--from", src, "--to", to));
-  expectOk(vigil(src, "key", "rotate"));
-  addOne(src, "after");
-  expectOk(vigil(src, "anchor", "create"));
-  const r = expectJson<{ latest: { seq: number } }>(
-    vigil(src, "--json", "replicate", "--from", src, "--to", to),
-  );
-  assert.equal(r.latest.seq, 4);
-  assert.ok(verifyAll(to).every((c) => c.ok));
-  assert.equal(
-    expectJson<{ result: string }>(vigil(to, "--json", "verify", "--mode", "full")).result,
-    "passed",
-  );
-});
+embeddedTest(
+  "a replica pinned to the old key follows the source across the rotation, and verifies",
+  REPLICAS,
+  () => {
+    const src = lockerWithAnchors("rep-src").data;
+    const to = join(root, "rep-follower");
+    expectOk(vigil(src, "replicate", "--from", src, "--to", to));
+    expectOk(vigil(src, "key", "rotate"));
+    addOne(src, "after");
+    expectOk(vigil(src, "anchor", "create"));
+    const r = expectJson<{ latest: { seq: number } }>(
+      vigil(src, "--json", "replicate", "--from", src, "--to", to),
+    );
+    assert.equal(r.latest.seq, 4);
+    assert.ok(verifyAll(to).every((c) => c.ok));
+    assert.equal(
+      expectJson<{ result: string }>(vigil(to, "--json", "verify", "--mode", "full")).result,
+      "passed",
+    );
+  },
+);
 
-void test("a source whose key changed without a rotation record is refused by its replica", async () => {
-  const src = lockerWithAnchors("swap-src").data;
-  const to = join(root, "swap-follower");
-  expectOk(vigil(src, "replicate", "--from", src, "--to", to));
-  const v = openVigil(src);
-  const name = v.signer.name;
-  await v.close();
-  const seed = Buffer.alloc(32, 9);
-  const swapped = ed25519Signer(name, seed);
-  writeFileSync(join(src, "keys", "signing.key"), `${formatSignerKey(name, seed)}\n`, { mode: 0o600 });
-  writeFileSync(join(src, "keys", "signing.vkey"), `${formatVerifierKey(name, swapped.publicKey)}\n`);
-  addOne(src, "after");
-  expectOk(vigil(src, "anchor", "create"));
-  expectError(
-    vigil(src, "replicate", "--from", src, "--to", to),
-    1,
-    /not signed by the key this replica follows/,
-  );
-});
+embeddedTest(
+  "a source whose key changed without a rotation record is refused by its replica",
+  REPLICAS,
+  async () => {
+    const src = lockerWithAnchors("swap-src").data;
+    const to = join(root, "swap-follower");
+    expectOk(vigil(src, "replicate", "--from", src, "--to", to));
+    const v = await openLocker(src);
+    const name = v.signer.name;
+    await v.close();
+    const seed = Buffer.alloc(32, 9);
+    const swapped = ed25519Signer(name, seed);
+    writeFileSync(join(src, "keys", "signing.key"), `${formatSignerKey(name, seed)}\n`, { mode: 0o600 });
+    writeFileSync(join(src, "keys", "signing.vkey"), `${formatVerifierKey(name, swapped.publicKey)}\n`);
+    addOne(src, "after");
+    expectOk(vigil(src, "anchor", "create"));
+    expectError(
+      vigil(src, "replicate", "--from", src, "--to", to),
+      1,
+      /not signed by the key this replica follows/,
+    );
+  },
+);

@@ -4,11 +4,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import Database from "better-sqlite3";
 import {
   artifactId,
   blobPath,
   copyLocker,
+  embeddedTest,
   expectError,
   expectJson,
   expectOk,
@@ -20,6 +20,7 @@ import {
   vigilWithInput,
   writeFile,
 } from "./cli-helpers.js";
+import { largeContentsStored, lockerSql } from "./locker-db.js";
 
 const root = useTempRoot("lifecycle");
 
@@ -28,6 +29,17 @@ interface Report {
   findings: { kind: string; id: string; problem: string }[];
   expected: { id: string; problem: string }[];
   counts: { expired: number };
+}
+
+/** Overwrites an inline artifact's stored contents. */
+function tamperInline(data: string, id: string, text: string): void {
+  const r = lockerSql(
+    data,
+    "UPDATE blobs SET data = ? WHERE digest = ?",
+    Buffer.from(text),
+    Buffer.from(id.slice(7), "hex"),
+  );
+  assert.equal(r.changes, 1);
 }
 
 function add(data: string, body: string | Buffer, ...meta: string[]): string {
@@ -64,7 +76,7 @@ void test("retention expires old unheld contents, keeps records, and verificatio
   assert.equal(journalSize(data), before, "a dry run writes nothing");
   expectOk(vigil(data, "cleanup", "--apply-retention"));
   assert.equal(journalSize(data), before + 2, "one expiry record per artifact");
-  assert.equal(existsSync(blobPath(data, bigId)), false, "the file blob is removed");
+  assert.equal(largeContentsStored(data, bigId), false, "the file blob (the chunk rows) is removed");
   expectError(vigil(data, "evidence", "get", old), 3, /expired/);
   for (const id of [held, incident, fresh]) expectOk(vigil(data, "evidence", "get", id));
   expectOk(vigil(data, "evidence", "exists", old));
@@ -83,14 +95,7 @@ void test("a corrupted artifact: verify fails, mark-corrupted makes it a known s
   const data = newLocker(root, "corrupt");
   const id = add(data, "precious\n", "--name", "precious");
   const replica = copyLocker(data, join(root, "replica"));
-  for (const dir of lockerCopies(data)) {
-    const db = new Database(join(dir, "vigil.db"));
-    db.prepare("UPDATE blobs SET data = ? WHERE digest = ?").run(
-      Buffer.from("tampered\n"),
-      Buffer.from(id.slice(7), "hex"),
-    );
-    db.close();
-  }
+  for (const dir of lockerCopies(data)) tamperInline(dir, id, "tampered\n");
   const failed = expectJson<Report>(vigil(data, "--json", "verify", "--mode", "full"), 1);
   assert.ok(failed.findings.some((f) => f.id === id));
   expectOk(vigil(data, "evidence", "mark-corrupted", id, "--reason", "hash-mismatch"));
@@ -116,36 +121,33 @@ void test("recover refuses a source whose copy is damaged too, and changes nothi
   const data = newLocker(root, "both-bad");
   const id = add(data, "fragile\n", "--name", "fragile");
   const replica = copyLocker(data, join(root, "bad-replica"));
-  for (const dir of [data, replica]) {
-    const db = new Database(join(dir, "vigil.db"));
-    db.prepare("UPDATE blobs SET data = ? WHERE digest = ?").run(
-      Buffer.from("broken\n"),
-      Buffer.from(id.slice(7), "hex"),
-    );
-    db.close();
-  }
+  for (const dir of [data, replica]) tamperInline(dir, id, "broken\n");
   const before = journalSize(data);
   expectError(vigil(data, "recover", "--id", id, "--source", "replica", "--from", replica), 1, /damaged too/);
   assert.equal(journalSize(data), before);
 });
 
-void test("cleanup --temp-only removes old staging leftovers and unreferenced blob files only", () => {
-  const data = newLocker(root, "temp");
-  const keep = add(data, Buffer.alloc(70_000, 1), "--name", "keep");
-  const stale = writeFile(join(data, "blobs", "tmp", "123-abc.part"), "half written");
-  void stale;
-  const orphan = join(data, "blobs", "sha256", "ab", "cd", "abcd".padEnd(64, "0"));
-  writeFile(orphan, "committed file whose record never made it");
-  expectError(vigil(data, "cleanup"), 2);
-  const young = expectJson<{ removed: string[] }>(vigil(data, "--json", "cleanup", "--temp-only"));
-  assert.deepEqual(young.removed, [], "files younger than --min-age are left alone");
-  const r = expectJson<{ removed: string[] }>(
-    vigil(data, "--json", "cleanup", "--temp-only", "--min-age", "0s"),
-  );
-  assert.deepEqual(r.removed.sort(), [join(data, "blobs", "tmp", "123-abc.part"), orphan].sort());
-  assert.ok(existsSync(blobPath(data, keep)));
-  expectOk(vigil(data, "verify", "--mode", "full"));
-});
+embeddedTest(
+  "cleanup --temp-only removes old staging leftovers and unreferenced blob files only",
+  "blob files and staging files are the embedded locker's",
+  () => {
+    const data = newLocker(root, "temp");
+    const keep = add(data, Buffer.alloc(70_000, 1), "--name", "keep");
+    const stale = writeFile(join(data, "blobs", "tmp", "123-abc.part"), "half written");
+    void stale;
+    const orphan = join(data, "blobs", "sha256", "ab", "cd", "abcd".padEnd(64, "0"));
+    writeFile(orphan, "committed file whose record never made it");
+    expectError(vigil(data, "cleanup"), 2);
+    const young = expectJson<{ removed: string[] }>(vigil(data, "--json", "cleanup", "--temp-only"));
+    assert.deepEqual(young.removed, [], "files younger than --min-age are left alone");
+    const r = expectJson<{ removed: string[] }>(
+      vigil(data, "--json", "cleanup", "--temp-only", "--min-age", "0s"),
+    );
+    assert.deepEqual(r.removed.sort(), [join(data, "blobs", "tmp", "123-abc.part"), orphan].sort());
+    assert.ok(existsSync(blobPath(data, keep)));
+    expectOk(vigil(data, "verify", "--mode", "full"));
+  },
+);
 
 void test("archive --older-than writes old evidence to a .tar that verify --offline and GNU tar accept", () => {
   const data = newLocker(root, "archive");

@@ -6,13 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { chmodSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import Database from "better-sqlite3";
 import {
   artifactId,
-  blobPath,
+  BACKEND,
   copyLocker,
   expectError,
   expectJson,
@@ -25,6 +23,7 @@ import {
   vigil,
   writeFile,
 } from "./cli-helpers.js";
+import { column, damageLargeContents, deleteLargeContents, lockerSql } from "./locker-db.js";
 
 interface Finding {
   kind: string;
@@ -67,13 +66,11 @@ function fresh(): string {
   return copyLocker(template, join(root, `copy-${++copies}`), { twin: true });
 }
 
-function withDb<T>(data: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(join(data, "vigil.db"));
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
+/** The one value of a one-row, one-column query. */
+function one<T>(data: string, sql: string, ...params: unknown[]): T {
+  const [v] = column<T>(lockerSql(data, sql, ...params));
+  assert.ok(v !== undefined, sql);
+  return v;
 }
 
 /** verify --mode full --json must exit 1 and name the expected kind and id. */
@@ -127,17 +124,13 @@ void test("verify-report with no report yet exits 3", () => {
   expectError(vigil(template, "verify-report", "--latest"), 3, /no verification report/);
 });
 
-void test("(a) an inline blob overwritten in SQLite: artifact finding, storage check exits 1", () => {
+void test("(a) an inline blob overwritten in the database: artifact finding, storage check exits 1", () => {
   const data = fresh();
+  const bytes = Buffer.from(small[1] as Buffer);
+  bytes[5] = (bytes[5] as number) ^ 0x20; // same length, different contents
+  const digest = Buffer.from(smallId.slice(7), "hex");
   for (const dir of lockerCopies(data))
-    withDb(dir, (db) => {
-      const bytes = Buffer.from(small[1] as Buffer);
-      bytes[5] = (bytes[5] as number) ^ 0x20; // same length, different contents
-      const n = db
-        .prepare("UPDATE blobs SET data = ? WHERE digest = ?")
-        .run(bytes, Buffer.from(smallId.slice(7), "hex")).changes;
-      assert.equal(n, 1);
-    });
+    assert.equal(lockerSql(dir, "UPDATE blobs SET data = ? WHERE digest = ?", bytes, digest).changes, 1);
   expectFinding(data, "artifact", smallId);
   const failed = expectOk(vigil(data, "verify-report", "--latest", "--filter", "failed")).stdout;
   assert.match(failed, new RegExp(`^artifact ${smallId}: contents do not match`, "m"));
@@ -161,22 +154,21 @@ void test("(a) an inline blob overwritten in SQLite: artifact finding, storage c
   expectOk(vigil(data, "storage", "check", artifactId(small[0] as Buffer)));
 });
 
-void test("(b) a file blob modified on disk: artifact finding, storage check exits 1", () => {
+void test("(b) a file blob modified on disk (a chunk row on PostgreSQL): artifact finding, storage check exits 1", () => {
   const data = fresh();
-  for (const dir of lockerCopies(data)) {
-    const path = blobPath(dir, bigId);
-    chmodSync(path, 0o600);
-    const bytes = readFileSync(path);
-    bytes[1000] = (bytes[1000] as number) ^ 1;
-    writeFileSync(path, bytes);
-  }
+  for (const dir of lockerCopies(data))
+    damageLargeContents(dir, bigId, (b) => {
+      const bytes = Buffer.from(b);
+      bytes[1000] = (bytes[1000] as number) ^ 1;
+      return bytes;
+    });
   expectFinding(data, "artifact", bigId);
   assert.equal(vigil(data, "storage", "check", bigId).status, 1);
 });
 
-void test("(c) a file blob deleted: artifact finding, storage check exits 1, get exits 6", () => {
+void test("(c) a file blob deleted (its chunks on PostgreSQL): artifact finding, storage check exits 1, get exits 6", () => {
   const data = fresh();
-  for (const dir of lockerCopies(data)) unlinkSync(blobPath(dir, bigId));
+  for (const dir of lockerCopies(data)) deleteLargeContents(dir, bigId);
   expectFinding(data, "artifact", bigId);
   const check = vigil(data, "storage", "check", bigId);
   assert.equal(check.status, 1);
@@ -188,29 +180,28 @@ void test("(d) a journal entry's body rewritten: leaf/record finding for that le
   const data = fresh();
   for (const dir of lockerCopies(data)) {
     const idx = leafIn(data, dir, 2);
-    withDb(dir, (db) => {
-      const body = db.prepare("SELECT body FROM entries WHERE idx = ?").pluck().get(idx) as Buffer;
-      const forged = Buffer.from(body.toString("utf8").replace('"domain":"verify"', '"domain":"verifx"'));
-      assert.notDeepEqual(forged, body);
-      db.prepare("UPDATE entries SET body = ? WHERE idx = ?").run(forged, idx);
-    });
+    const body = one<Buffer>(dir, "SELECT body FROM entries WHERE idx = ?", idx);
+    const forged = Buffer.from(body.toString("utf8").replace('"domain":"verify"', '"domain":"verifx"'));
+    assert.notDeepEqual(forged, body);
+    assert.equal(lockerSql(dir, "UPDATE entries SET body = ? WHERE idx = ?", forged, idx).changes, 1);
   }
   const r = expectFinding(data, "leaf", "leaf 2");
-  assert.ok(
-    r.findings.every((f) => f.id === "leaf 2"),
+  // The embedded verifier builds the tree from the stored leaf hashes, so only the leaf is named; the
+  // streamed one (PostgreSQL) builds it from the records, so the nodes above leaf 2 and the anchor differ too.
+  assert.deepEqual(
+    r.findings.filter((f) => f.id !== "leaf 2").map((f) => f.id),
+    BACKEND === "postgres" ? ["node 1/1", "node 2/0", "anchor 1"] : [],
     JSON.stringify(r.findings),
   );
 });
 
 void test("(e) a stored tree node replaced with random bytes: node finding naming level/index", () => {
   const data = fresh();
-  const [id] = lockerCopies(data).map((dir) =>
-    withDb(dir, (db) => {
-      const row = db.prepare("SELECT id FROM nodes ORDER BY id LIMIT 1").pluck().get() as number;
-      db.prepare("UPDATE nodes SET hash = randomblob(32) WHERE id = ?").run(row);
-      return row;
-    }),
-  ) as [number];
+  const [id] = lockerCopies(data).map((dir) => {
+    const row = one<number>(dir, "SELECT id FROM nodes ORDER BY id LIMIT 1");
+    assert.equal(lockerSql(dir, "UPDATE nodes SET hash = ? WHERE id = ?", randomBytes(32), row).changes, 1);
+    return row;
+  }) as [number];
   const level = Math.floor(id / 2 ** 47);
   expectFinding(data, "node", `node ${level}/${id - level * 2 ** 47}`);
   const failed = expectOk(vigil(data, "verify-report", "--latest", "--filter", "failed")).stdout;
@@ -219,16 +210,18 @@ void test("(e) a stored tree node replaced with random bytes: node finding namin
 
 void test("(f) an anchor's signature altered: anchor finding; anchor verify exits 1", () => {
   const data = fresh();
-  for (const dir of lockerCopies(data))
-    withDb(dir, (db) => {
-      const note = db.prepare("SELECT note FROM checkpoints WHERE seq = 1").pluck().get() as string;
-      const lines = note.split("\n");
-      const sigLine = lines.length - 2; // "— name base64sig", before the trailing ""
-      const sig = lines[sigLine] as string;
-      const at = sig.length - 12;
-      lines[sigLine] = sig.slice(0, at) + (sig[at] === "A" ? "B" : "A") + sig.slice(at + 1);
-      db.prepare("UPDATE checkpoints SET note = ? WHERE seq = 1").run(lines.join("\n"));
-    });
+  for (const dir of lockerCopies(data)) {
+    const note = one<string>(dir, "SELECT note FROM checkpoints WHERE seq = 1");
+    const lines = note.split("\n");
+    const sigLine = lines.length - 2; // "— name base64sig", before the trailing ""
+    const sig = lines[sigLine] as string;
+    const at = sig.length - 12;
+    lines[sigLine] = sig.slice(0, at) + (sig[at] === "A" ? "B" : "A") + sig.slice(at + 1);
+    assert.equal(
+      lockerSql(dir, "UPDATE checkpoints SET note = ? WHERE seq = 1", lines.join("\n")).changes,
+      1,
+    );
+  }
   const r = expectFinding(data, "anchor", "anchor 1");
   assert.match(r.findings.find((f) => f.kind === "anchor")?.problem ?? "", /signature/);
   const av = vigil(data, "--json", "anchor", "verify", "--all");

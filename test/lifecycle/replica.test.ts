@@ -61,7 +61,7 @@ async function assertSameAnchors(src: Vigil, followerDir: string, expected: numb
 
 async function assertContents(followerDir: string, items: readonly Added[]): Promise<void> {
   const f = openVigil(followerDir);
-  const recover = openContentSource(followerDir);
+  const recover = await openContentSource(followerDir);
   try {
     for (const x of items) {
       assert.deepEqual(await readAll(f, x.digest), x.data, `${x.id} readable by digest`);
@@ -70,7 +70,7 @@ async function assertContents(followerDir: string, items: readonly Added[]): Pro
       assert.deepEqual(Buffer.concat(chunks), x.data, `${x.id} readable by vigil recover's content source`);
     }
   } finally {
-    recover.close();
+    await recover.close();
     await f.close();
   }
 }

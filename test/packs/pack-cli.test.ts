@@ -4,11 +4,11 @@
  * anchored, 5 malformed pack, 6 key problem) and one-line errors.
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
-  blobPath,
+  copyLocker,
   expectError,
   expectJson,
   expectJsonLines,
@@ -19,6 +19,7 @@ import {
   vigil,
   writeFile,
 } from "../cli/cli-helpers.js";
+import { damageLargeContents, deleteLargeContents } from "../cli/locker-db.js";
 import { otherVerifierKey, sha256hex } from "./pack-fixtures.js";
 import { tarGz } from "./tar-craft.js";
 
@@ -174,19 +175,15 @@ void test("export errors: usage, unknown ids, not yet anchored, missing contents
     4,
     /not yet anchored.*vigil anchor create/,
   );
-  const blob = blobPath(data, big);
-  const saved = readFileSync(blob);
   const x = join(root, "x.tar.gz");
-  try {
-    rmSync(blob);
-    const gone = expectError(vigil(data, "export", "--id", big, "--id", base, "-o", x), 3);
-    assert.ok(gone.includes(`contents unavailable for 1 artifact(s): ${big} (missing)`), gone);
-    writeFileSync(blob, "");
-    const bad = expectError(vigil(data, "export", "--id", big, "-o", x), 1, /INTEGRITY_FAILURE/);
-    assert.ok(bad.includes(`contents of ${big} do not match its digest`), bad);
-  } finally {
-    writeFileSync(blob, saved);
-  }
+  const missing = copyLocker(data, join(root, "contents-missing"));
+  deleteLargeContents(missing, big);
+  const gone = expectError(vigil(missing, "export", "--id", big, "--id", base, "-o", x), 3);
+  assert.ok(gone.includes(`contents unavailable for 1 artifact(s): ${big} (missing)`), gone);
+  const damaged = copyLocker(data, join(root, "contents-damaged"));
+  damageLargeContents(damaged, big, (b) => Buffer.concat([Buffer.of((b[0] as number) ^ 1), b.subarray(1)]));
+  const bad = expectError(vigil(damaged, "export", "--id", big, "-o", x), 1, /INTEGRITY_FAILURE/);
+  assert.ok(bad.includes(`contents of ${big} do not match its digest`), bad);
   assert.deepEqual(
     readdirSync(root).filter((n) => n.includes("x.tar.gz")),
     [],

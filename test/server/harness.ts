@@ -16,11 +16,10 @@ import { systemClock } from "../../src/clock.js";
 import { createToken, parseTokenRequest, revokeToken } from "../../src/domains/access/tokens.js";
 import { startServer, type RunningServer } from "../../src/server/serve.js";
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from "../../src/server/server-config.js";
-import { createTestDatabase, pgUnreachable, type TestDatabase } from "../storage/pg-test-db.js";
+import { createTestDatabase, pgUnreachable, testBackend, type TestDatabase } from "../storage/pg-test-db.js";
 
 /** The backend the server suites run on in this process. */
-export const BACKEND: "sqlite" | "postgres" =
-  process.env.VIGIL_TEST_BACKEND === "postgres" ? "postgres" : "sqlite";
+export const BACKEND = testBackend();
 
 export interface Harness {
   readonly server: RunningServer;

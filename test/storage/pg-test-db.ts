@@ -2,6 +2,14 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
+/**
+ * The backend the backend-neutral suites (server, CLI) run on in this process:
+ * read when called, since postgres-suites.test.ts sets it after its imports.
+ */
+export function testBackend(): "sqlite" | "postgres" {
+  return process.env.VIGIL_TEST_BACKEND === "postgres" ? "postgres" : "sqlite";
+}
+
 /** The server the tests use; VIGIL_TEST_PG_URL points them elsewhere. */
 export const ADMIN_URL = process.env.VIGIL_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -41,9 +49,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A new database, empty or a copy of `template` (a database name; nothing may be connected to it). */
+export async function createTestDatabase(template?: string): Promise<TestDatabase> {
   const name = `vigil_test_${randomBytes(6).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  if (template !== undefined && !/^[a-z0-9_]+$/.test(template)) throw new Error(`bad template ${template}`);
+  await adminQuery(`CREATE DATABASE ${name}${template === undefined ? "" : ` TEMPLATE ${template}`}`);
   return {
     name,
     url: databaseUrl(name),

@@ -1,14 +1,14 @@
 import type { Command } from "commander";
-import type { Vigil } from "../../app/vigil.js";
+import type { LockerPorts } from "../../app/open-locker.js";
 import { formatArtifactId } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
 import { exportPack } from "../../packs/export-pack.js";
-import { withVigil } from "../context.js";
+import { withLocker } from "../context.js";
 import { formatBytes } from "../output.js";
 import { parseDuration } from "../parse-args.js";
 
 /** Artifacts dated before the cutoff whose contents are still here (expired ones have none to archive). */
-async function archivable(v: Vigil, before: string, tenant: string): Promise<string[]> {
+async function archivable(v: LockerPorts, before: string, tenant: string): Promise<string[]> {
   const rows = (await v.evidence.list({ to: before, tenant })).filter((r) => r.date < before);
   const ids: string[] = [];
   for (const r of rows)
@@ -25,7 +25,7 @@ export function registerArchiveCommands(program: Command): void {
     .requiredOption("--older-than <duration>", "evidence dated more than this long ago, e.g. 365d")
     .requiredOption("-o, --output <file>", "FILE.tar, FILE.tar.gz or a new directory")
     .action(async (f: { olderThan: string; output: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out, g) => {
+      withLocker(cmd, async (v, out, g) => {
         const before = new Date(v.clock.now().getTime() - parseDuration(f.olderThan) * 1000)
           .toISOString()
           .slice(0, 10);

@@ -11,7 +11,7 @@ import { startNewChain } from "../../lifecycle/new-chain.js";
 import { rollBackInPlace, rollBackInto, type Rollback } from "../../lifecycle/point-in-time.js";
 import { restoreBackup } from "../../lifecycle/restore-backup.js";
 import type { VerifyReport } from "../../verify/report.js";
-import { globalOptions, outputFor, setExitCode, withVigil } from "../context.js";
+import { globalOptions, outputFor, setExitCode, withLocker, withVigil } from "../context.js";
 import { formatBytes, table, type Output } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
 
@@ -189,7 +189,7 @@ function registerNewChain(program: Command): void {
     .description("start a new anchor chain segment after an unrecoverable break (the old one is archived)")
     .requiredOption("--reason <text>", "why the chain restarts (recorded in the journal)")
     .action(async (f: { reason: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const c = await startNewChain(v, f.reason);
         const prev = c.previous === null ? "none" : `anchor ${c.previous.seq} (size ${c.previous.size})`;
         out.result(

@@ -1,11 +1,12 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { requireEmbedded, type LockerPorts } from "../../app/open-locker.js";
 import type { Vigil } from "../../app/vigil.js";
 import { expire, retentionDue } from "../../domains/evidence/lifecycle.js";
 import { formatArtifactId } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
-import { withVigil } from "../context.js";
+import { withLocker } from "../context.js";
 import { formatBytes, type Output } from "../output.js";
 import { parseDuration } from "../parse-args.js";
 import { lifecycleDeps } from "./lifecycle-deps.js";
@@ -13,7 +14,7 @@ import { lifecycleDeps } from "./lifecycle-deps.js";
 const GROUP = 1000;
 
 /** Expires due artifacts in groups: each group's records and inline deletions commit together. */
-async function applyRetention(v: Vigil, out: Output, dryRun: boolean): Promise<void> {
+async function applyRetention(v: LockerPorts, out: Output, dryRun: boolean): Promise<void> {
   const due = await retentionDue(v.evidence, v.config.retentionDays, v.clock.now());
   const rows = due.map((d) => ({
     id: formatArtifactId(d.digest),
@@ -37,9 +38,9 @@ async function applyRetention(v: Vigil, out: Output, dryRun: boolean): Promise<v
       group,
       async (c) => (await v.blobs.stat(c.digest))?.inline === false,
     );
-    // The records are durable: removing the files now only frees space; a crash here leaves files
-    // that `cleanup --temp-only` removes.
-    for (const d of files) await rm(v.blobs.files.pathOf(d), { force: true });
+    // The records are durable: releasing the large contents now only frees space; a crash here
+    // leaves files that `cleanup --temp-only` removes (on PostgreSQL, chunk rows nothing reads).
+    for (const d of files) await v.blobs.release(d);
     freed += group.reduce((n, c) => n + c.size, 0);
     out.progress("expiring", Math.min(i + GROUP, due.length), due.length);
   }
@@ -101,11 +102,11 @@ export function registerCleanupCommands(program: Command): void {
         f: { applyRetention?: boolean; dryRun?: boolean; tempOnly?: boolean; minAge: string },
         cmd: Command,
       ) =>
-        withVigil(cmd, async (v, out) => {
+        withLocker(cmd, async (v, out) => {
           if (f.applyRetention === f.tempOnly)
             throw new VigilError("USAGE", "cleanup needs exactly one of --apply-retention or --temp-only");
           if (f.applyRetention) return applyRetention(v, out, f.dryRun === true);
-          return cleanTemp(v, out, parseDuration(f.minAge));
+          return cleanTemp(requireEmbedded(v, "cleanup --temp-only"), out, parseDuration(f.minAge));
         }),
     );
 }

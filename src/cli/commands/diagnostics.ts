@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { collectDiagnostics } from "../../diagnostics/collect-diagnostics.js";
 import { writeDiagnosticsArchive } from "../../diagnostics/write-archive.js";
-import { withVigil } from "../context.js";
+import { withLocker } from "../context.js";
 import { formatBytes } from "../output.js";
 
 /** The root program's --version string. */
@@ -19,7 +19,7 @@ export function registerDiagnosticsCommands(program: Command): void {
     )
     .requiredOption("-o, --output <file>", "the archive to write, e.g. diagnostics.tar.gz")
     .action(async (f: { output: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const createdAt = v.clock.now();
         const files = await collectDiagnostics(v, { vigilVersion: programVersion(cmd), createdAt });
         const r = await writeDiagnosticsArchive(f.output, files, createdAt);

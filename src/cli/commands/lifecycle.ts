@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import { openContentSource } from "../../app/content-source.js";
-import type { Vigil } from "../../app/vigil.js";
+import type { LockerPorts } from "../../app/open-locker.js";
 import { sha256 } from "../../journal/index.js";
 import { recordRecovery } from "../../domains/evidence/lifecycle.js";
 import type { LifecycleAction } from "../../client/vigil-client.js";
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
 import type { AppendItem } from "../../storage/log-store.js";
-import { withClient, withVigil } from "../context.js";
+import { withClient, withLocker } from "../context.js";
 import { remoteCapable } from "../remote.js";
 import { registerCleanupCommands } from "./cleanup.js";
 import { lifecycleDeps } from "./lifecycle-deps.js";
@@ -32,7 +32,7 @@ function lifecycleCommand(ev: Command, name: LifecycleAction, description: strin
 
 /** Reads the bytes from another locker, checks them against the digest, restores them. */
 async function recover(
-  v: Vigil,
+  v: LockerPorts,
   id: string,
   source: string,
   from: string,
@@ -43,18 +43,18 @@ async function recover(
   if (row === null) throw new VigilError("NOT_FOUND", `no artifact ${id}`);
   if ((await v.evidence.lifecycle(row.leafIndex)).state?.state === "expired")
     throw new VigilError("CONFLICT", `${id} expired under retention; it is not recovered`);
-  const src = openContentSource(from);
+  const src = await openContentSource(from);
   let contents: Partial<AppendItem>;
   try {
     contents = await fetchChecked(v, await src.open(digest), digest, row.size);
   } finally {
-    src.close();
+    await src.close();
   }
   return { size: row.size, leaf: await recordRecovery(lifecycleDeps(v), row, source, contents) };
 }
 
 async function fetchChecked(
-  v: Vigil,
+  v: LockerPorts,
   stream: NodeJS.ReadableStream,
   digest: Buffer,
   size: number,
@@ -101,7 +101,7 @@ export function registerLifecycleCommands(program: Command): void {
     .requiredOption("--source <kind>", "replica or backup")
     .requiredOption("--from <dir>", "the replica's or the restored backup's locker directory")
     .action(async (f: { id: string; source: string; from: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out, g) => {
+      withLocker(cmd, async (v, out, g) => {
         if (f.source !== "replica" && f.source !== "backup")
           throw new VigilError("USAGE", "--source must be replica or backup");
         const r = await recover(v, f.id, f.source, f.from, g.tenant);

@@ -6,7 +6,7 @@ import { initPostgresLocker } from "../../app/open-locker.js";
 import { systemClock } from "../../clock.js";
 import { fsError, VigilError } from "../../errors.js";
 import { runDoctor } from "../../app/doctor.js";
-import { globalOptions, outputFor, setExitCode, withClient, withLocker, withVigil } from "../context.js";
+import { globalOptions, outputFor, setExitCode, withClient, withLocker } from "../context.js";
 import { remoteCapable } from "../remote.js";
 import { formatBytes, table } from "../output.js";
 import { runDemo } from "./demo.js";
@@ -62,7 +62,7 @@ export function registerLockerCommands(program: Command): void {
     .description("check storage, index, anchor age, key and disk space")
     .option("--max-anchor-age <seconds>", "warn when the latest anchor is older", "86400")
     .action(async (f: { maxAnchorAge: string }, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const checks = await runDoctor(v, Number(f.maxAnchorAge));
         out.result(checks, () =>
           checks
@@ -82,7 +82,7 @@ export function registerLockerCommands(program: Command): void {
       "new signing key: a key.rotated record signed by the old and new keys, a last anchor by the old key, then only the new key signs",
     )
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const { rotateKey } = await import("../../app/rotate-key.js");
         const r = await rotateKey(v);
         out.result(r, () =>
@@ -97,7 +97,7 @@ export function registerLockerCommands(program: Command): void {
     .command("history")
     .description("every signing key from the journal's key.rotated records, with the tree sizes it may sign")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
+      withLocker(cmd, async (v, out) => {
         const { loadKeyChain } = await import("../../log/key-chain.js");
         const chain = await loadKeyChain(v.log, v.verifier);
         const keys = chain.spans.map((s) => ({

@@ -1,17 +1,18 @@
 import type { Command } from "commander";
 import type { StorageStats } from "../../client/vigil-client.js";
 import { decodeStored, projectAll } from "../../app/projection.js";
-import type { Vigil } from "../../app/vigil.js";
+import { requireEmbedded, type LockerPorts } from "../../app/open-locker.js";
 import { parseArtifactId } from "../../domains/evidence/metadata.js";
 import { rowSummary } from "../../domains/evidence/evidence-service.js";
 import { VigilError } from "../../errors.js";
-import { checkFileBlob, checkInlineBlob } from "../../verify/blob-check.js";
-import { setExitCode, withClient, withLocker, withVigil } from "../context.js";
+import type { DatabaseFootprint } from "../../storage/index-maintenance.js";
+import { checkOpenedBlob } from "../../verify/blob-check.js";
+import { setExitCode, withClient, withLocker } from "../context.js";
 import { remoteCapable } from "../remote.js";
 import { formatBytes, table } from "../output.js";
 import { parseIntArg } from "../parse-args.js";
 
-async function checkOne(v: Vigil, id: string, tenant: string) {
+async function checkOne(v: LockerPorts, id: string, tenant: string) {
   const digest = parseArtifactId(id);
   const row = await v.evidence.get(digest, tenant);
   if (row === null) throw new VigilError("NOT_FOUND", `no artifact ${id}`);
@@ -19,9 +20,7 @@ async function checkOne(v: Vigil, id: string, tenant: string) {
   const finding =
     info === null
       ? { problem: "contents are not in the blob store" }
-      : info.inline
-        ? checkInlineBlob(v.blobs.inlineData(digest) ?? Buffer.alloc(0), digest, row.size)
-        : checkFileBlob(v.blobs.files.pathOf(digest), digest, row.size);
+      : await checkOpenedBlob(v.blobs, digest, row.size);
   return {
     id: rowSummary(row).id,
     storage: info === null ? "missing" : info.inline ? "inline" : "file",
@@ -31,6 +30,12 @@ async function checkOne(v: Vigil, id: string, tenant: string) {
   };
 }
 
+function describeDatabase(d: DatabaseFootprint): string {
+  return d.engine === "sqlite"
+    ? `${formatBytes(d.bytes)} + WAL ${formatBytes(d.walBytes)}, ${d.freePages} free pages`
+    : `${formatBytes(d.bytes)} (PostgreSQL ${d.version})`;
+}
+
 /** The whole locker's stats; a tenant-scoped token's (remote) have no blob or database lines. */
 function renderStats(s: StorageStats): string {
   const whole =
@@ -38,10 +43,7 @@ function renderStats(s: StorageStats): string {
       ? [
           ["inline blobs", `${s.blobs.inline} (${formatBytes(s.blobs.inlineBytes)})`],
           ["file blobs", `${s.blobs.files} (${formatBytes(s.blobs.fileBytes)})`],
-          [
-            "database",
-            `${formatBytes(s.database.bytes)} + WAL ${formatBytes(s.database.walBytes)}, ${s.database.freePages} free pages`,
-          ],
+          ["database", describeDatabase(s.database)],
         ]
       : [["tenant", s.tenant]];
   return table([
@@ -81,7 +83,7 @@ export function registerStorageCommands(program: Command): void {
   st.command("check <id>")
     .description("rehash one artifact's contents (exit 1 if damaged)")
     .action(async (id: string, _f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out, g) => {
+      withLocker(cmd, async (v, out, g) => {
         const r = await checkOne(v, id, g.tenant);
         out.result(r, () =>
           r.ok
@@ -126,10 +128,10 @@ function registerIndexCommands(program: Command): void {
       }),
     );
   ix.command("optimize")
-    .description("ANALYZE, VACUUM and checkpoint the WAL")
+    .description("ANALYZE, VACUUM and checkpoint the WAL (SQLite; PostgreSQL's autovacuum does this)")
     .action(async (_f: unknown, cmd: Command) =>
-      withVigil(cmd, async (v, out) => {
-        v.maintenance.optimize();
+      withLocker(cmd, async (l, out) => {
+        requireEmbedded(l, "index optimize").maintenance.optimize();
         out.result({ optimized: true }, () => "index optimized");
       }),
     );

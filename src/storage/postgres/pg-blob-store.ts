@@ -73,6 +73,18 @@ export class PgBlobStore implements BlobStore {
     }
   }
 
+  async release(digest: Buffer): Promise<void> {
+    await this.db.transaction("release contents", async (q) => {
+      const { rows } = await q.query(
+        `DELETE FROM blob_files f WHERE f.digest = $1 AND NOT EXISTS
+           (SELECT 1 FROM evidence e JOIN blobs b ON b.id = e.leaf_idx WHERE e.digest = $1 AND b.digest = $1)
+         RETURNING f.stage`,
+        [digest],
+      );
+      for (const r of rows) await q.query("DELETE FROM blob_chunks WHERE stage = $1", [col.num(r, "stage")]);
+    });
+  }
+
   /** Chunk rows of staging runs that never became a digest's contents (a test's leak check). */
   async orphanChunks(): Promise<number> {
     const r = await this.db.one(

@@ -38,6 +38,14 @@ export function mapPgError(e: unknown, what: string): VigilError {
     /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)
   )
     return new VigilError("STORAGE_UNAVAILABLE", `${what}: PostgreSQL connection lost; retry`, { cause: e });
+  // 3D000: the database named in the URL does not exist (dropped, or a typo); not retryable.
+  if (code === "3D000")
+    return new VigilError("STORAGE_UNAVAILABLE", `${what}: ${message} (3D000)`, { cause: e });
+  // 28000/28P01: the server refused the role or its password.
+  if (code === "28000" || code === "28P01")
+    return new VigilError("PERMISSION_DENIED", `${what}: PostgreSQL refused the credentials (${code})`, {
+      cause: e,
+    });
   if (code === "23505")
     return new VigilError("CONFLICT", `${what}: a row with the same key already exists`, { cause: e });
   if (code === "XX001" || code === "XX002")

@@ -1,5 +1,5 @@
 import type { JournalRecord } from "../../journal/index.js";
-import type { IndexMaintenance, IndexStatus, RebuildResult } from "../index-maintenance.js";
+import type { IndexMaintenance, IndexStatus, RebuildResult, StorageFootprint } from "../index-maintenance.js";
 import type { IndexOp } from "../index-ops.js";
 import type { Projector } from "../log-store.js";
 import type { PgQueryable } from "./driver.js";
@@ -10,7 +10,7 @@ import { pgStateHash } from "./pg-state-hash.js";
 
 const REPLAY_CHUNK = 20_000;
 
-/** Index status and rebuild by replay on PostgreSQL. */
+/** Index status and rebuild by replay on PostgreSQL; the database's size and a quick check. */
 export class PgMaintenance implements IndexMaintenance {
   constructor(private readonly db: PgDatabase) {}
 
@@ -50,6 +50,38 @@ export class PgMaintenance implements IndexMaintenance {
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { records, stateHash: await this.stateHash(), seconds };
+  }
+
+  async footprint(): Promise<StorageFootprint> {
+    const r = await this.db.one(
+      "read database size",
+      `SELECT pg_database_size(current_database()) AS bytes, current_setting('server_version') AS version,
+        (SELECT count(*) FROM nodes) AS nodes`,
+    );
+    return {
+      database: { engine: "postgres", bytes: col.num(r, "bytes"), version: col.str(r, "version") },
+      storedNodes: col.num(r, "nodes"),
+    };
+  }
+
+  /**
+   * PostgreSQL keeps its own structures consistent (WAL, page checksums);
+   * this checks what vigil relies on across its rows: the journal has no
+   * missing index, and every chunked contents row has its chunks.
+   */
+  async quickCheck(): Promise<string[]> {
+    const r = await this.db.one(
+      "check the database",
+      `SELECT (SELECT coalesce(max(idx) + 1, 0) - count(*) FROM entries) AS missing,
+        (SELECT count(*) FROM blobs b WHERE b.data IS NULL
+          AND NOT EXISTS (SELECT 1 FROM blob_files f WHERE f.digest = b.digest)) AS unchunked`,
+    );
+    const problems: string[] = [];
+    const missing = col.num(r, "missing");
+    const unchunked = col.num(r, "unchunked");
+    if (missing > 0) problems.push(`${missing} journal entries are missing below the latest`);
+    if (unchunked > 0) problems.push(`${unchunked} large contents have no stored chunks`);
+    return problems;
   }
 }
 

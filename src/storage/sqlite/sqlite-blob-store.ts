@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { VigilError } from "../../errors.js";
 import type { BlobInfo, BlobStore, StagedFile } from "../blob-store.js";
@@ -16,6 +17,7 @@ export class SqliteBlobStore implements BlobStore {
   private readonly statStmt: SqliteStatement;
   private readonly dataStmt: SqliteStatement;
   private readonly listStmt: SqliteStatement;
+  private readonly referencedStmt: SqliteStatement;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -25,6 +27,7 @@ export class SqliteBlobStore implements BlobStore {
     this.statStmt = db.prepare(`SELECT b.digest, b.size, b.data IS NOT NULL AS inline ${byDigest}`);
     this.dataStmt = db.prepare(`SELECT b.data ${byDigest}`).pluck();
     this.listStmt = db.prepare("SELECT digest, size, data IS NOT NULL AS inline FROM blobs ORDER BY id");
+    this.referencedStmt = db.prepare(`SELECT 1 ${byDigest}`).pluck();
   }
 
   stage(source: Readable, prefix?: readonly Buffer[]): Promise<StagedFile> {
@@ -54,6 +57,11 @@ export class SqliteBlobStore implements BlobStore {
 
   async *list(): AsyncIterable<BlobInfo> {
     for (const row of this.listStmt.iterate() as IterableIterator<BlobRow>) yield toInfo(row);
+  }
+
+  async release(digest: Buffer): Promise<void> {
+    if (this.referencedStmt.get(digestKey(digest), digest) === undefined)
+      await rm(this.files.pathOf(digest), { force: true });
   }
 
   /** File blobs (digest, size), for verification workers. */

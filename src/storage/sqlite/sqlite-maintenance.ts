@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { VigilError } from "../../errors.js";
 import type { JournalRecord } from "../../journal/index.js";
 import type { Projector } from "../log-store.js";
@@ -7,18 +8,20 @@ const REPLAY_CHUNK = 20000;
 import { SqliteIndexWriter } from "./sqlite-index-writer.js";
 import type { SqliteLogStore } from "./sqlite-log-store.js";
 import { mapSqliteError } from "./sqlite-errors.js";
-import type { IndexStatus, RebuildResult } from "../index-maintenance.js";
+import type { IndexMaintenance, IndexStatus, RebuildResult, StorageFootprint } from "../index-maintenance.js";
 
 export type { IndexStatus, RebuildResult };
 
 /** Index status, rebuild by replay, optimize; database integrity checks. */
-export class SqliteMaintenance {
+export class SqliteMaintenance implements IndexMaintenance {
   private readonly writer: SqliteIndexWriter;
   private readonly readChunk: SqliteStatement;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly log: SqliteLogStore,
+    /** vigil.db's path: its size and its -wal file's. */
+    private readonly path: string,
   ) {
     this.writer = new SqliteIndexWriter(db);
     this.readChunk = db
@@ -89,11 +92,27 @@ export class SqliteMaintenance {
     return rows.map((r) => r.quick_check ?? r.integrity_check ?? "").filter((s) => s !== "ok");
   }
 
-  pageStats(): { pageSize: number; pages: number; freePages: number } {
-    return {
+  quickCheck(): Promise<string[]> {
+    return Promise.resolve(this.integrityCheck(true));
+  }
+
+  footprint(): Promise<StorageFootprint> {
+    const database = {
+      engine: "sqlite" as const,
+      bytes: fileSize(this.path),
+      walBytes: fileSize(`${this.path}-wal`),
       pageSize: this.db.pragma("page_size", { simple: true }) as number,
       pages: this.db.pragma("page_count", { simple: true }) as number,
       freePages: this.db.pragma("freelist_count", { simple: true }) as number,
     };
+    return Promise.resolve({ database, storedNodes: this.log.storedNodeCount() });
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
