@@ -171,7 +171,7 @@ export function openLockerView(databaseFile: string, blobDir: string): LockerVie
     log,
     blobs: new SqliteBlobStore(db, new BlobFiles(blobDir)),
     lifecycle: new SqliteLifecycle(db, log),
-    maintenance: new SqliteMaintenance(db, log),
+    maintenance: new SqliteMaintenance(db, log, databaseFile),
     close: () => log.close(),
   };
 }

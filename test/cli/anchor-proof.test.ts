@@ -244,7 +244,8 @@ void test("proofs beyond the journal or before the leaf exit 5; unknown artifact
 });
 
 void test("anchor new-chain --reason; anchor verify --all passes and shows the archived segment", () => {
-  const fresh = newLocker(root, "new-chain");
+  // No served twin: new-chain is local-only, and a twin's journal holds its server's records too.
+  const fresh = newLocker(root, "new-chain", { twin: false });
   expectError(vigil(fresh, "anchor", "new-chain", "--reason", "x"), 4, /no anchors yet/);
   expectOk(vigil(fresh, "--json", "verify", "--mode", "quick")); // stores a report: something to anchor
   expectOk(vigil(fresh, "--json", "anchor", "create"));

@@ -40,6 +40,7 @@ const LEFT_OUT: Readonly<Record<string, string>> = {
   "lifecycle/pitr": "point-in-time restore truncates vigil.db: embedded lockers only",
   "server/tlog-api": "a server suite: test/server/postgres-suites.test.ts reruns it",
   "storage/postgres-locker": "runs on PostgreSQL already",
+  "storage/postgres-migrate": "runs on PostgreSQL already (migrate moves an embedded locker there)",
 };
 
 const dist = fileURLToPath(new URL("..", import.meta.url));
