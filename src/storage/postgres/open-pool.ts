@@ -41,6 +41,10 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     types,
   });
   pool.on("error", () => undefined); // an idle client died: the pool drops it
+  // A backend terminated just as its connection is handed out: the FATAL may be parsed in the same
+  // read as the pool's hand-over, before the caller can listen, and an unheard 'error' would crash
+  // the process. Every client always has a listener; the error still fails its queries.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new PgDatabase(pool);
   try {
     await db.withClient("migrate schema", (c) => migratePg(c));

@@ -62,7 +62,8 @@ export class PgDatabase {
         client.release();
         return out;
       } catch (e) {
-        client.off("error", dropped);
+        // Destroyed, not reused; the listener stays: the server's own error (e.g. the FATAL of a
+        // terminated backend) may still arrive while the connection closes, and unheard it would crash.
         client.release(true);
         const err = mapPgError(e, what);
         if (done > 0 || err.code !== "STORAGE_UNAVAILABLE" || attempt >= STALE_RETRIES) throw err;
