@@ -41,6 +41,8 @@ const LEFT_OUT: Readonly<Record<string, string>> = {
   "server/tlog-api": "a server suite: test/server/postgres-suites.test.ts reruns it",
   "storage/postgres-locker": "runs on PostgreSQL already",
   "storage/postgres-migrate": "runs on PostgreSQL already (migrate moves an embedded locker there)",
+  "cli/self-command": "shell quoting of the first-token hint: opens no locker",
+  "server/npm-start": "README's first command: npm start on the embedded default, creating the locker",
 };
 
 const dist = fileURLToPath(new URL("..", import.meta.url));
