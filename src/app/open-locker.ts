@@ -65,7 +65,7 @@ export function requireEmbedded(l: Locker, what: string): Vigil {
 }
 
 /** What refuses an operation of the embedded SQLite locker on a PostgreSQL one. */
-export function embeddedOnly(what: string): VigilError {
+function embeddedOnly(what: string): VigilError {
   return new VigilError(
     "UNSUPPORTED",
     `${what} needs the embedded SQLite locker; this one keeps its journal in PostgreSQL (use the database's own tools: pg_dump, PITR, streaming replication)`,

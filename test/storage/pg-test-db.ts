@@ -60,3 +60,13 @@ export async function createTestDatabase(template?: string): Promise<TestDatabas
     drop: async () => void (await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
   };
 }
+
+/** `fn` on a fresh database, dropped afterwards whatever `fn` does. */
+export async function withTestDatabase(fn: (db: TestDatabase) => Promise<void>): Promise<void> {
+  const db = await createTestDatabase();
+  try {
+    await fn(db);
+  } finally {
+    await db.drop();
+  }
+}

@@ -19,7 +19,7 @@ import { encodeRecord, type JournalRecord } from "../../src/journal/index.js";
 import type { AppendItem } from "../../src/storage/log-store.js";
 import { APPEND_LOCK, PG_SCHEMA_VERSION } from "../../src/storage/postgres/pg-schema.js";
 import { evidenceItem } from "./conformance.js";
-import { adminQuery, createTestDatabase, pgUnreachable, type TestDatabase } from "./pg-test-db.js";
+import { adminQuery, pgUnreachable, withTestDatabase, type TestDatabase } from "./pg-test-db.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,12 +30,7 @@ const skip = unreachable !== null && process.env.CI !== "true" ? unreachable : f
 function pgTest(name: string, fn: (db: TestDatabase) => Promise<void>): void {
   void test(`postgres: ${name}`, { skip }, async () => {
     assert.equal(unreachable, null, unreachable ?? "");
-    const db = await createTestDatabase();
-    try {
-      await fn(db);
-    } finally {
-      await db.drop();
-    }
+    await withTestDatabase(fn);
   });
 }
 

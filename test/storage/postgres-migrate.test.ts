@@ -33,7 +33,13 @@ import {
   vigilWithInput,
   type CliResult,
 } from "../cli/cli-helpers.js";
-import { adminQuery, createTestDatabase, pgUnreachable, type TestDatabase } from "./pg-test-db.js";
+import {
+  adminQuery,
+  createTestDatabase,
+  pgUnreachable,
+  withTestDatabase,
+  type TestDatabase,
+} from "./pg-test-db.js";
 
 const unreachable = await pgUnreachable();
 const skip = unreachable !== null && process.env.CI !== "true" ? unreachable : false;
@@ -124,12 +130,7 @@ async function smallLocker(name: string): Promise<string> {
 
 async function withDatabase(fn: (db: TestDatabase) => Promise<void>): Promise<void> {
   assert.equal(unreachable, null, unreachable ?? "");
-  const db = await createTestDatabase();
-  try {
-    await fn(db);
-  } finally {
-    await db.drop();
-  }
+  await withTestDatabase(fn);
 }
 
 /** The database holds nothing of a locker: no rows, no claim, no unfinished mark. */
