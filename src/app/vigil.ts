@@ -49,7 +49,8 @@ export interface OpenOptions {
   /**
    * Flush commits in the thread pool instead of inside them (the server: a
    * flush then never blocks the requests being read meanwhile). Appends and
-   * checkpoints still resolve only once durable.
+   * checkpoints still resolve only once durable. Artifact retrievals are
+   * cached too (RetrievalCache), as only the long-running server gains.
    */
   readonly flushOffLoop?: boolean;
 }
@@ -75,7 +76,7 @@ export function openVigil(dataDir: string, options: OpenOptions = {}): Vigil {
     paths,
     log,
     blobs: new SqliteBlobStore(db, files),
-    evidence: new SqliteEvidenceIndex(db),
+    evidence: new SqliteEvidenceIndex(db, { cacheRetrievals: offLoop }),
     tokens: new SqliteTokenIndex(db),
     maintenance: new SqliteMaintenance(db, log, paths.database),
     lifecycle: new SqliteLifecycle(db, log),

@@ -15,6 +15,8 @@ export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): unknown;
   pragma(source: string, options?: { simple?: boolean }): unknown;
+  /** A user function callable from SQL on this connection (better-sqlite3's db.function). */
+  function(name: string, options: { deterministic?: boolean }, fn: () => unknown): unknown;
   transaction<A extends unknown[], R>(
     fn: (...args: A) => R,
   ): { immediate: (...args: A) => R } & ((...args: A) => R);

@@ -19,6 +19,7 @@ interface FactRow {
 import type { SqliteDatabase, SqliteStatement } from "./driver.js";
 import { digestKey } from "./schema.js";
 import { evidenceFromRecord } from "../evidence-from-record.js";
+import { RetrievalCache } from "./retrieval-cache.js";
 
 interface Row {
   leaf_idx: number;
@@ -58,8 +59,13 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   private readonly holdStmt: SqliteStatement;
   private readonly stateStmt: SqliteStatement;
   private readonly retrievalStmt: SqliteStatement;
+  private readonly cache: RetrievalCache | null;
 
-  constructor(private readonly db: SqliteDatabase) {
+  /** With cacheRetrievals (the server), answers of retrieval are kept in memory (RetrievalCache). */
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: { readonly cacheRetrievals?: boolean } = {},
+  ) {
     this.getStmt = db.prepare(`${SELECT} WHERE e.dkey = ? AND e.digest = ? AND e.tenant = ?`);
     this.identityStmt = db.prepare(
       "SELECT leaf_idx, meta_hash FROM evidence WHERE dkey = ? AND digest = ? AND tenant = ?",
@@ -72,6 +78,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
     );
     this.retrievalStmt = db.prepare(RETRIEVAL);
     this.posStmt = db.prepare("SELECT value FROM meta WHERE key = 'index_position'").pluck();
+    this.cache = options.cacheRetrievals === true ? new RetrievalCache(db) : null;
   }
 
   get(digest: Buffer, tenant: string): Promise<EvidenceRow | null> {
@@ -108,10 +115,20 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   }
 
   retrieval(digest: Buffer, tenant: string): Promise<ArtifactRetrieval | null> {
+    if (this.cache === null) return Promise.resolve(this.retrieve(digest, tenant));
+    const key = `${tenant}\0${digest.toString("latin1")}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const r = this.retrieve(digest, tenant);
+    if (r !== null) this.cache.set(key, r);
+    return Promise.resolve(r);
+  }
+
+  private retrieve(digest: Buffer, tenant: string): ArtifactRetrieval | null {
     const r = this.retrievalStmt.get(digestKey(digest), digest, tenant) as RetrievalRow | undefined;
-    if (r === undefined) return Promise.resolve(null);
+    if (r === undefined) return null;
     const state = r.state === null ? null : { state: r.state, fact: toFact(r as FactRow, r.leaf_idx) };
-    return Promise.resolve({ leafIndex: r.leaf_idx, state, inline: r.data });
+    return { leafIndex: r.leaf_idx, state, inline: r.data };
   }
 
   list(f: EvidenceFilter): Promise<EvidenceRow[]> {
