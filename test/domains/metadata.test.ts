@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { VigilError } from "../../src/errors.js";
-import { parseArtifactId, parseEvidenceMeta } from "../../src/domains/evidence/metadata.js";
+import { isCalendarDate, parseArtifactId, parseEvidenceMeta } from "../../src/domains/evidence/metadata.js";
 
 const CLASSES = ["operational", "audit", "incident", "pci"];
 
@@ -91,4 +92,33 @@ void test("artifact ids: sha256:<hex> or bare hex, nothing else", () => {
       (e: unknown) => e instanceof VigilError && e.code === "INPUT_INVALID",
     );
   }
+});
+
+/** The definition isCalendarDate computes by arithmetic: a day Date parses and prints back unchanged. */
+function dateRoundTrips(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
+
+void test("property: isCalendarDate agrees with Date's round trip, leap years and month ends included", () => {
+  const two = (lo: number, hi: number) =>
+    fc.integer({ min: lo, max: hi }).map((n) => String(n).padStart(2, "0"));
+  const year = fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, "0"));
+  const near = fc.tuple(year, two(0, 13), two(0, 32)).map(([y, m, d]) => `${y}-${m}-${d}`);
+  const anything = fc.oneof(near, fc.string({ maxLength: 12 }), fc.stringMatching(/^[0-9-]{8,11}$/));
+  fc.assert(
+    fc.property(anything, (v) => isCalendarDate(v) === dateRoundTrips(v)),
+    { numRuns: 20_000 },
+  );
+  for (const [v, ok] of [
+    ["2000-02-29", true],
+    ["1900-02-29", false],
+    ["2024-02-29", true],
+    ["2023-02-29", false],
+    ["2026-04-31", false],
+    ["2026-12-31", true],
+    ["0000-01-01", true],
+  ] as const)
+    assert.equal(isCalendarDate(v), ok, v);
 });

@@ -79,12 +79,22 @@ export function parseEvidenceMeta(
 }
 
 function parseDate(v: unknown, problems: string[]): string {
-  if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) {
-    const d = new Date(`${v}T00:00:00Z`);
-    if (!Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v) return v;
-  }
+  if (typeof v === "string" && isCalendarDate(v)) return v;
   problems.push("date must be a calendar date YYYY-MM-DD");
   return "";
+}
+
+const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** YYYY-MM-DD naming a day of the proleptic Gregorian calendar (what Date accepts and prints back), by arithmetic. */
+export function isCalendarDate(v: string): boolean {
+  const m = YMD.exec(v);
+  if (m === null) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number));
 }
 
 function parseLabels(v: unknown, problems: string[]): Record<string, string> {

@@ -88,12 +88,9 @@ export async function uploadBatch(req: FastifyRequest, _reply: FastifyReply, ctx
       200,
     ),
   ]);
-  const count = (s: string) => outcomes.filter((o) => o.status === s).length;
-  for (const o of outcomes) ctx.metrics.uploads.inc({ status: o.status });
-  return {
-    added: count("added"),
-    exists: count("exists"),
-    rejected: outcomes.length - count("added") - count("exists"),
-    outcomes,
-  };
+  const byStatus = new Map<string, number>();
+  for (const o of outcomes) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
+  for (const [status, n] of byStatus) ctx.metrics.uploads.inc({ status }, n);
+  const [added, exists] = [byStatus.get("added") ?? 0, byStatus.get("exists") ?? 0];
+  return { added, exists, rejected: outcomes.length - added - exists, outcomes };
 }

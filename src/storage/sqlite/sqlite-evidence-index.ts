@@ -55,7 +55,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
   private readonly getStmt: SqliteStatement;
   private readonly posStmt: SqliteStatement;
   private readonly identityStmt: SqliteStatement;
-  private readonly identitiesStmt: SqliteStatement;
+  private readonly identitiesStmts = new Map<number, SqliteStatement>();
   private readonly holdStmt: SqliteStatement;
   private readonly stateStmt: SqliteStatement;
   private readonly retrievalStmt: SqliteStatement;
@@ -70,7 +70,6 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
     this.identityStmt = db.prepare(
       "SELECT leaf_idx, meta_hash FROM evidence WHERE dkey = ? AND digest = ? AND tenant = ?",
     );
-    this.identitiesStmt = db.prepare(identitiesSql(IN_CHUNK));
     // Prepared once: every GET of contents asks for the lifecycle state.
     this.holdStmt = db.prepare("SELECT reason, at, record_leaf FROM holds WHERE evidence_leaf = ?");
     this.stateStmt = db.prepare(
@@ -92,8 +91,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
     const wanted = new Set(keys.map((k) => tenantDigestKey(k.tenant, k.digest)));
     for (let i = 0; i < keys.length; i += IN_CHUNK) {
       const part = keys.slice(i, i + IN_CHUNK);
-      const stmt =
-        part.length === IN_CHUNK ? this.identitiesStmt : this.db.prepare(identitiesSql(part.length));
+      const stmt = this.identitiesOf(part.length);
       for (const r of stmt.all(...part.map((k) => digestKey(k.digest))) as {
         tenant: string;
         digest: Buffer;
@@ -106,6 +104,13 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
       }
     }
     return Promise.resolve(out);
+  }
+
+  /** The IN (…) lookup for n keys, prepared once per n (groups of uploads come in every size up to IN_CHUNK). */
+  private identitiesOf(n: number): SqliteStatement {
+    let stmt = this.identitiesStmts.get(n);
+    if (stmt === undefined) this.identitiesStmts.set(n, (stmt = this.db.prepare(identitiesSql(n))));
+    return stmt;
   }
 
   identity(digest: Buffer, tenant: string): Promise<EvidenceIdentity | null> {
