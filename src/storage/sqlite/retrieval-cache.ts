@@ -6,10 +6,14 @@ export const FOREIGN_CHANGE_MS = 20;
 const MAX_ENTRIES = 4096;
 const MAX_BYTES = 16 << 20;
 
-/** The writes that can change what retrieval answers for an artifact already read (contents, state, rows). */
+/**
+ * The writes that can change what retrieval answers for an artifact already
+ * read (contents, state, rows). Inserts into blobs are not watched, so that
+ * the upload path pays no trigger: a new row is a new artifact's (never
+ * cached before it exists), and the one insert over an existing row, a
+ * recovery, also clears the artifact's state row, which is watched.
+ */
 const WATCHED: readonly (readonly [table: string, event: string, when: string])[] = [
-  // A contents row set to no data (a large artifact's row, or contents removed); new inline rows change nothing read.
-  ["blobs", "INSERT", "WHEN NEW.data IS NULL"],
   ["blobs", "UPDATE", ""],
   ["blobs", "DELETE", ""],
   ["evidence_state", "INSERT", ""],
