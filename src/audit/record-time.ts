@@ -1,9 +1,9 @@
+import { isCalendarDate } from "../domains/evidence/metadata.js";
 import { VigilError } from "../errors.js";
 
 /** An RFC 3339 (s5.6) date-time with an explicit offset, as Date#toISOString writes it (no leap seconds). */
 const INSTANT =
   /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
 /**
@@ -46,9 +46,7 @@ export function parseDay(text: string): string {
 
 /** YYYY-MM-DD naming a day that exists (years 100 and later). */
 function isCalendarDay(text: string): boolean {
-  const m = DAY.exec(text);
-  const ms = m === null ? NaN : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return !Number.isNaN(ms) && utcDay(new Date(ms)) === text;
+  return isCalendarDate(text) && text >= "0100";
 }
 
 /** The day `n` days after `day` (n may be negative). */

@@ -13,15 +13,11 @@ const MAX_BYTES = 16 << 20;
  * cached before it exists), and the one insert over an existing row, a
  * recovery, also clears the artifact's state row, which is watched.
  */
-const WATCHED: readonly (readonly [table: string, event: string, when: string])[] = [
-  ["blobs", "UPDATE", ""],
-  ["blobs", "DELETE", ""],
-  ["evidence_state", "INSERT", ""],
-  ["evidence_state", "UPDATE", ""],
-  ["evidence_state", "DELETE", ""],
-  ["evidence", "UPDATE", ""],
-  ["evidence", "DELETE", ""],
-];
+const WATCHED: Readonly<Record<string, readonly string[]>> = {
+  blobs: ["UPDATE", "DELETE"],
+  evidence_state: ["INSERT", "UPDATE", "DELETE"],
+  evidence: ["UPDATE", "DELETE"],
+};
 
 /**
  * Answers of EvidenceIndex.retrieval for artifacts with inline contents, kept
@@ -45,10 +41,11 @@ export class RetrievalCache {
   ) {
     const fn = `vigil_retrieval_changed_${Math.random().toString(36).slice(2)}`;
     db.function(fn, { deterministic: false }, () => (this.clear(), null));
-    for (const [table, event, when] of WATCHED)
-      db.exec(
-        `CREATE TEMP TRIGGER ${fn}_${table}_${event.toLowerCase()} AFTER ${event} ON main.${table} ${when} BEGIN SELECT ${fn}(); END`,
-      );
+    for (const [table, events] of Object.entries(WATCHED))
+      for (const event of events)
+        db.exec(
+          `CREATE TEMP TRIGGER ${fn}_${table}_${event.toLowerCase()} AFTER ${event} ON main.${table} BEGIN SELECT ${fn}(); END`,
+        );
     this.version = db.prepare("PRAGMA data_version").pluck();
     this.seenVersion = this.version.get();
   }

@@ -121,7 +121,7 @@ export class SqliteEvidenceIndex implements EvidenceIndex {
 
   retrieval(digest: Buffer, tenant: string): Promise<ArtifactRetrieval | null> {
     if (this.cache === null) return Promise.resolve(this.retrieve(digest, tenant));
-    const key = `${tenant}\0${digest.toString("latin1")}`;
+    const key = tenantDigestKey(tenant, digest);
     const hit = this.cache.get(key);
     if (hit !== undefined) return Promise.resolve(hit);
     const r = this.retrieve(digest, tenant);
