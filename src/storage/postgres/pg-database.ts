@@ -1,4 +1,4 @@
-import type { PgClient, PgPool, PgQueryable } from "./driver.js";
+import type { PgClient, PgPool, PgQueryable, PgResult } from "./driver.js";
 import { mapPgError } from "./pg-errors.js";
 
 export type Row = Record<string, unknown>;
@@ -23,12 +23,23 @@ export class PgDatabase {
     return (await this.rows(what, sql, params))[0];
   }
 
-  /** `fn` inside BEGIN … COMMIT on one client; any throw rolls back and is mapped. */
-  transaction<T>(what: string, fn: (q: PgQueryable) => Promise<T>): Promise<T> {
+  /**
+   * `fn` inside BEGIN … COMMIT on one client; any throw rolls back and is
+   * mapped. `opening` (statements without parameters, e.g. taking a lock and
+   * then reading under it) is sent with BEGIN as one simple query, one round
+   * trip instead of one each; `fn` gets their results in order.
+   */
+  transaction<T>(
+    what: string,
+    fn: (q: PgQueryable, opened: readonly PgResult[]) => Promise<T>,
+    opening: readonly string[] = [],
+  ): Promise<T> {
     return this.withClient(what, async (client) => {
-      await client.query("BEGIN");
+      const begun = await client.query(["BEGIN", ...opening].join("; "));
+      // node-postgres answers a query of several statements with one result each.
+      const opened = opening.length === 0 ? [] : (begun as unknown as PgResult[]).slice(1);
       try {
-        const out = await fn(client);
+        const out = await fn(client, opened);
         await client.query("COMMIT");
         return out;
       } catch (e) {

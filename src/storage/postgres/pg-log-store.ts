@@ -10,6 +10,7 @@ import { APPEND_LOCK } from "./pg-schema.js";
 
 const CP_COLUMNS = "seq, size, root, note, created_at, segment";
 const LOCK = `SELECT pg_advisory_xact_lock(${APPEND_LOCK})`;
+const SIZE = "SELECT coalesce(max(idx) + 1, 0) AS n FROM entries";
 
 /** Hashes of `ids` (level 0 from entries, the rest from nodes) in the order asked; one round trip. */
 export async function readNodesWith(q: PgQueryable, ids: readonly NodeId[]): Promise<Buffer[]> {
@@ -48,29 +49,29 @@ export class PgLogStore implements LogStore {
   constructor(private readonly db: PgDatabase) {}
 
   async size(): Promise<number> {
-    return col.num(
-      await this.db.one("read journal size", "SELECT coalesce(max(idx) + 1, 0) AS n FROM entries"),
-      "n",
-    );
+    return col.num(await this.db.one("read journal size", SIZE), "n");
   }
 
   async append(items: readonly AppendItem[], project: Projector): Promise<AppendResult> {
     if (items.length === 0) return this.size().then((size) => ({ first: size, size }));
-    const { first, next } = await this.db.transaction("append to journal", async (q) => {
-      await q.query(LOCK);
-      const { rows } = await q.query("SELECT coalesce(max(idx) + 1, 0) AS n FROM entries");
-      const first = col.num(rows[0], "n");
-      const frontier: Frontier =
-        this.last?.size === first
-          ? this.last
-          : { size: first, peaks: await readNodesWith(q, frontierNodes(first)) };
-      const { frontier: next, nodes } = appendLeaves(
-        frontier,
-        items.map((i) => i.encoded.leafHash),
-      );
-      await writeBatch(q, first, items, nodes, project);
-      return { first, next };
-    });
+    const { first, next } = await this.db.transaction(
+      "append to journal",
+      async (q, [, size]) => {
+        const first = col.num(size?.rows[0], "n");
+        const frontier: Frontier =
+          this.last?.size === first
+            ? this.last
+            : { size: first, peaks: await readNodesWith(q, frontierNodes(first)) };
+        const { frontier: next, nodes } = appendLeaves(
+          frontier,
+          items.map((i) => i.encoded.leafHash),
+        );
+        await writeBatch(q, first, items, nodes, project);
+        return { first, next };
+      },
+      // The size is read after the lock is held (its own statement, so its own snapshot).
+      [LOCK, SIZE],
+    );
     this.last = next; // committed
     return { first, size: next.size };
   }
@@ -104,28 +105,31 @@ export class PgLogStore implements LogStore {
    * segment is refused (CONFLICT): the chain never goes backwards.
    */
   addCheckpoint(cp: NewCheckpoint): Promise<StoredCheckpoint> {
-    return this.db.transaction("store checkpoint", async (q) => {
-      await q.query(LOCK);
-      const { rows } = await q.query(`SELECT ${CP_COLUMNS} FROM checkpoints ORDER BY seq DESC LIMIT 1`);
-      const last = rows[0] === undefined ? null : toCheckpoint(rows[0]);
-      const seq = (last?.seq ?? 0) + 1;
-      const segment = cp.segment ?? last?.segment ?? 1;
-      // Another server process may have signed a larger tree since this one read the size.
-      if (last !== null && segment === last.segment && last.size > cp.size)
-        throw new VigilError(
-          "CONFLICT",
-          `anchor ${last.seq} already covers ${last.size} entries, more than ${cp.size}`,
-        );
-      await q.query(`INSERT INTO checkpoints (${CP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
-        seq,
-        cp.size,
-        cp.root,
-        cp.note,
-        cp.createdAt,
-        segment,
-      ]);
-      return { seq, size: cp.size, root: cp.root, note: cp.note, createdAt: cp.createdAt, segment };
-    });
+    return this.db.transaction(
+      "store checkpoint",
+      async (q, [, latest]) => {
+        const row = latest?.rows[0];
+        const last = row === undefined ? null : toCheckpoint(row);
+        const seq = (last?.seq ?? 0) + 1;
+        const segment = cp.segment ?? last?.segment ?? 1;
+        // Another server process may have signed a larger tree since this one read the size.
+        if (last !== null && segment === last.segment && last.size > cp.size)
+          throw new VigilError(
+            "CONFLICT",
+            `anchor ${last.seq} already covers ${last.size} entries, more than ${cp.size}`,
+          );
+        await q.query(`INSERT INTO checkpoints (${CP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
+          seq,
+          cp.size,
+          cp.root,
+          cp.note,
+          cp.createdAt,
+          segment,
+        ]);
+        return { seq, size: cp.size, root: cp.root, note: cp.note, createdAt: cp.createdAt, segment };
+      },
+      [LOCK, `SELECT ${CP_COLUMNS} FROM checkpoints ORDER BY seq DESC LIMIT 1`],
+    );
   }
 
   async listCheckpoints(): Promise<StoredCheckpoint[]> {
