@@ -1,36 +1,26 @@
 import type { PackManifest } from "./manifest.js";
 import { parseManifest } from "./manifest.js";
-import { MANIFEST, SUMS } from "./pack-layout.js";
-import { parseSums, type SumLine } from "./sha256sums.js";
+import { MANIFEST } from "./pack-layout.js";
 
 /**
- * SHA256SUMS and manifest.json parsed as soon as a reader has them, while
- * the rest of the archive is still being inflated beside us, and remembered
- * for verifyPack: the same functions on the same bytes, only sooner (a
- * failure is remembered too and thrown where verifyPack asks).
+ * manifest.json parsed as soon as a reader has it, while the rest of the
+ * archive is still being inflated beside us, and remembered for verifyPack:
+ * the same function on the same bytes, only sooner (a failure is remembered
+ * too and thrown where verifyPack asks). SHA256SUMS is not parsed at all
+ * when it matches the files exactly (verify-sums.ts: sumsMatch).
  */
 type Outcome<T> = { readonly where: string; readonly ok: true; readonly value: T } | FailedOutcome;
 type FailedOutcome = { readonly where: string; readonly ok: false; readonly error: unknown };
 
-const sums = new WeakMap<Uint8Array, Outcome<SumLine[]>>();
 const manifests = new WeakMap<Uint8Array, Outcome<PackManifest>>();
 
 /** A reader has the whole file `name` of the pack `where`. */
 export function parseEarly(name: string, bytes: Uint8Array, where: string): void {
-  if (name === SUMS)
-    sums.set(
-      bytes,
-      attempt(() => parseSums(bytes, where), where),
-    );
-  else if (name === MANIFEST)
+  if (name === MANIFEST)
     manifests.set(
       bytes,
       attempt(() => parseManifest(bytes, where), where),
     );
-}
-
-export function sumsOf(bytes: Uint8Array, where: string): SumLine[] {
-  return remembered(sums.get(bytes), where) ?? parseSums(bytes, where);
 }
 
 export function manifestOf(bytes: Uint8Array, where: string): PackManifest {

@@ -25,11 +25,32 @@ export class Owners {
 }
 
 /**
- * SHA256SUMS covers every file exactly once, with the hash the file has.
+ * True when `bytes` is the SHA256SUMS these files make, line for line in
+ * their order ("<hex>  <path>\n", SHA256SUMS itself left out): then it
+ * parses (a reader admits only names of the layout, and hashes are lowercase
+ * hex), lists each file once with the hash it has, and misses none, so
+ * checkSums would find nothing. One comparison instead of a parse and a
+ * lookup per line; any difference, however small, takes the strict path.
+ */
+export function sumsMatch(files: PackFiles, bytes: Buffer): boolean {
+  let text = "";
+  for (const [path, file] of files) if (path !== SUMS) text += `${file.sha256}  ${path}\n`;
+  return text.length === bytes.length && Buffer.from(text, "latin1").equals(bytes);
+}
+
+/**
+ * SHA256SUMS covers every file exactly once, with the hash the file has
+ * (null: sumsMatch found it exact).
  * Lines in strictly increasing path order (as exported) cannot repeat a
  * path, so only a list out of order needs a set to find repeats.
  */
-export function checkSums(files: PackFiles, sums: readonly SumLine[], owners: Owners, f: Findings): void {
+export function checkSums(
+  files: PackFiles,
+  sums: readonly SumLine[] | null,
+  owners: Owners,
+  f: Findings,
+): void {
+  if (sums === null) return;
   const listed = increasing(sums) ? null : new Set<string>();
   const find = inOrder(files);
   for (const { path, hex } of sums) {
