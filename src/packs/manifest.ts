@@ -68,8 +68,8 @@ export function parseManifest(bytes: Uint8Array, where: string): PackManifest {
         size: intField(cp, "size", `${MANIFEST} checkpoint`, 1),
         root: hashField(cp, "root", `${MANIFEST} checkpoint`),
       },
-      artifacts: arrayField(o, "artifacts", MANIFEST).map((a, i) =>
-        parseArtifact(a, `${MANIFEST} artifacts[${i}]`),
+      artifacts: arrayField(o, "artifacts", MANIFEST).map(
+        (a, i) => wellFormed(a) ?? parseArtifact(a, `${MANIFEST} artifacts[${i}]`),
       ),
     };
   } catch (e) {
@@ -78,8 +78,27 @@ export function parseManifest(bytes: Uint8Array, where: string): PackManifest {
   }
 }
 
+const ARTIFACT_KEYS = ["id", "leafIndex", "size", "record", "contents", "proof"] as const;
+
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * The artifact when it has exactly the fields parseArtifact accepts, each as
+ * it requires; else null, and parseArtifact says what is wrong. The same
+ * checks without naming the entry (a manifest lists tens of thousands).
+ */
+function wellFormed(value: unknown): ManifestArtifact | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const o = value as Record<string, unknown>;
+  if (Object.keys(o).length !== ARTIFACT_KEYS.length) return null;
+  const { id, leafIndex, size, record, contents, proof } = o;
+  if (typeof id !== "string" || !ARTIFACT_ID.test(id) || !isCount(leafIndex) || !isCount(size)) return null;
+  if (typeof record !== "string" || typeof contents !== "string" || typeof proof !== "string") return null;
+  return { id, leafIndex, size, record, contents, proof };
+}
+
 function parseArtifact(value: unknown, where: string): ManifestArtifact {
-  const o: JsonObject = asObject(value, ["id", "leafIndex", "size", "record", "contents", "proof"], where);
+  const o: JsonObject = asObject(value, ARTIFACT_KEYS, where);
   return {
     id: stringField(o, "id", where, ARTIFACT_ID),
     leafIndex: intField(o, "leafIndex", where),
