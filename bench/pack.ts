@@ -3,13 +3,13 @@
  * against `sha256sum -c` of the same pack's SHA256SUMS in the extracted
  * pack (which checks only checksums, not records, proofs or the signature).
  * Ours is timed on the .tar.gz as exported (no extraction: the archive is
- * read and checked in memory) and on the extracted directory. Three rounds,
- * alternating; the best of each side is compared. CPU time is reported
+ * read and checked in memory) and on the extracted directory. ROUNDS rounds
+ * (default 3), alternating; the best of each side is compared. CPU time is reported
  * beside the wall time (ours: every thread of the process, the inflate in
  * the thread pool included; sha256sum's: user + system from /usr/bin/time),
  * as it moves less than wall time on a machine shared with other work.
  *
- *   node dist/bench/pack.js [N]
+ *   node dist/bench/pack.js [N] [ROUNDS]
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -22,7 +22,7 @@ import { anchorNow, freshLocker, ingest, tempDir, timeShell } from "./lib.js";
 import { report } from "./report.js";
 
 const N = Number(process.argv[2] ?? 10_000);
-const ROUNDS = 3;
+const ROUNDS = Number(process.argv[3] ?? 3);
 
 interface Timed {
   readonly wall: number;
