@@ -35,4 +35,12 @@ export interface BlobStore {
    * nothing while one does. Safe to repeat.
    */
   release(digest: Buffer): Promise<void>;
+  /**
+   * Removes what interrupted writes left, when last written before `before`:
+   * staging that was never committed, and large contents committed under a
+   * digest no contents row refers to (an upload that died before its record,
+   * a release that never ran). Returns one line per thing removed. A staging
+   * run removed here can no longer be committed: its commit rejects.
+   */
+  removeLeftovers(before: Date): Promise<string[]>;
 }

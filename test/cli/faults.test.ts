@@ -245,7 +245,6 @@ if (BACKEND === "postgres")
     for (const args of [
       ["backup", "create"],
       ["restore", "--to-anchor", "1"],
-      ["cleanup", "--temp-only"],
       ["index", "optimize"],
     ])
       expectError(vigil(data, ...args), 2, /UNSUPPORTED.*embedded SQLite locker.*PostgreSQL.*pg_dump/);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import {
   artifactId,
+  BACKEND,
   blobPath,
   copyLocker,
   embeddedTest,
@@ -148,6 +149,49 @@ embeddedTest(
     expectOk(vigil(data, "verify", "--mode", "full"));
   },
 );
+
+if (BACKEND === "postgres")
+  void test("cleanup --temp-only on PostgreSQL removes old chunk rows nothing refers to, and only those", () => {
+    const data = newLocker(root, "pg-temp");
+    const keep = add(data, Buffer.alloc(1_200_000, 1), "--name", "keep"); // chunked, and referenced
+    const age = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    // A staging run that died mid-upload an hour ago, one still being written, and contents
+    // committed an hour ago whose record never made it.
+    lockerSql(
+      data,
+      "INSERT INTO blob_chunks (stage, seq, data, staged_at) VALUES (9001, 0, ?, ?)",
+      Buffer.alloc(10),
+      age(60),
+    );
+    lockerSql(
+      data,
+      "INSERT INTO blob_chunks (stage, seq, data, staged_at) VALUES (9002, 0, ?, ?)",
+      Buffer.alloc(10),
+      age(1),
+    );
+    const orphan = "ab".repeat(32);
+    lockerSql(
+      data,
+      "INSERT INTO blob_chunks (stage, seq, data, staged_at) VALUES (9003, 0, ?, ?)",
+      Buffer.alloc(7),
+      age(60),
+    );
+    lockerSql(
+      data,
+      "INSERT INTO blob_files (digest, size, stage, committed_at) VALUES (?, 7, 9003, ?)",
+      Buffer.from(orphan, "hex"),
+      age(60),
+    );
+    const r = expectJson<{ removed: string[] }>(vigil(data, "--json", "cleanup", "--temp-only"));
+    assert.equal(r.removed.length, 2, r.removed.join("\n"));
+    assert.match(r.removed.join("\n"), /staging run 9001: 1 chunk rows, 10 bytes/);
+    assert.match(r.removed.join("\n"), new RegExp(`sha256:${orphan}: 7 bytes no record refers to`));
+    const stages = (sql: string) => lockerSql(data, sql).rows.map((row) => Number(row.stage));
+    assert.deepEqual(stages("SELECT stage FROM blob_chunks WHERE stage > 9000 ORDER BY stage"), [9002]);
+    assert.deepEqual(stages("SELECT stage FROM blob_files WHERE stage > 9000"), []);
+    assert.deepEqual(expectOk(vigil(data, "evidence", "get", keep)).stdoutBytes, Buffer.alloc(1_200_000, 1));
+    expectOk(vigil(data, "verify", "--mode", "full"));
+  });
 
 void test("archive --older-than writes old evidence to a .tar that verify --offline and GNU tar accept", () => {
   const data = newLocker(root, "archive");

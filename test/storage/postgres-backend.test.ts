@@ -54,6 +54,29 @@ pgTest("processes opening a new database at once migrate it once; a newer schema
   });
 });
 
+pgTest("a version 1 database is brought to version 2, its staged chunks and files kept", async (db) => {
+  await (await openPostgresStores(db.url)).close();
+  // Back to version 1's tables (no staging times), holding a committed run.
+  await adminQuery("ALTER TABLE blob_chunks DROP COLUMN staged_at", [], db.url);
+  await adminQuery("ALTER TABLE blob_files DROP COLUMN committed_at", [], db.url);
+  await adminQuery("INSERT INTO blob_chunks (stage, seq, data) VALUES (5, 0, '\\x01')", [], db.url);
+  await adminQuery("INSERT INTO blob_files (digest, size, stage) VALUES ('\\x02', 1, 5)", [], db.url);
+  await adminQuery("UPDATE meta SET value = '1' WHERE key = 'schema_version'", [], db.url);
+  const before = Date.now();
+  await (await openPostgresStores(db.url)).close();
+  const v = await adminQuery("SELECT value FROM meta WHERE key = 'schema_version'", [], db.url);
+  assert.deepEqual(v.rows, [{ value: String(PG_SCHEMA_VERSION) }]);
+  const { rows } = await adminQuery(
+    "SELECT c.staged_at, f.committed_at FROM blob_chunks c JOIN blob_files f USING (stage)",
+    [],
+    db.url,
+  );
+  assert.equal(rows.length, 1, "the run survives the migration");
+  // Rows from before count as written at the migration, so cleanup spares them for --min-age.
+  for (const t of Object.values(rows[0] as Record<string, Date>))
+    assert.ok(t.getTime() >= before - 5_000, `${t.toISOString()} is the migration's time`);
+});
+
 void test("postgres: a server that refuses connections is STORAGE_UNAVAILABLE", async () => {
   await assert.rejects(
     openPostgresStores("postgresql://postgres@127.0.0.1:1/vigil_none"),
@@ -62,15 +85,26 @@ void test("postgres: a server that refuses connections is STORAGE_UNAVAILABLE", 
 });
 
 pgTest(
-  "a writer terminated mid-append is STORAGE_UNAVAILABLE, rolled back, and the pool heals",
+  "a writer killed waiting for the lock is retried; killed mid-append it is STORAGE_UNAVAILABLE and rolled back; the pool heals",
   async (db) => {
     const s = await openPostgresStores(db.url);
     try {
       await s.log.append([evidenceItem(randomBytes(30))], projectAll);
-      // Hold the log's lock so the next append waits inside its transaction, then kill that backend.
       const holder = new pg.Client({ connectionString: db.url });
       await holder.connect();
+      // Killed in its first statement (BEGIN, waiting for the log's lock): nothing was done, so the
+      // pool runs the append again on a fresh connection, and it lands once the lock is free.
       await holder.query(`SELECT pg_advisory_lock(${APPEND_LOCK})`);
+      const retried = s.log.append([evidenceItem(randomBytes(30))], projectAll);
+      const first = await waitFor(db, "application_name = 'vigil' AND wait_event_type = 'Lock'");
+      await adminQuery("SELECT pg_terminate_backend($1)", [first], db.url);
+      await waitFor(db, `application_name = 'vigil' AND wait_event_type = 'Lock' AND pid <> ${first}`);
+      await holder.query(`SELECT pg_advisory_unlock(${APPEND_LOCK})`);
+      assert.deepEqual(await retried, { first: 1, size: 2 });
+      // Killed mid-append, past its first statement (its insert waits for a row the holder locked):
+      // STORAGE_UNAVAILABLE, and the transaction is rolled back.
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM meta WHERE key = 'index_position' FOR UPDATE");
       const pending = assert.rejects(
         s.log.append([evidenceItem(randomBytes(30))], projectAll),
         isCode("STORAGE_UNAVAILABLE"),
@@ -78,8 +112,9 @@ pgTest(
       const waiting = await waitFor(db, "application_name = 'vigil' AND wait_event_type = 'Lock'");
       await adminQuery("SELECT pg_terminate_backend($1)", [waiting], db.url);
       await pending;
+      await holder.query("ROLLBACK");
       await holder.end();
-      assert.equal(await s.log.size(), 1, "the killed append left nothing");
+      assert.equal(await s.log.size(), 2, "the killed append left nothing");
       // Every connection of the pool killed while idle (as by a server restart): the pool replaces them.
       await adminQuery(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'vigil'",
@@ -87,8 +122,8 @@ pgTest(
       );
       await waitFor(db, "application_name = 'vigil'", 0);
       assert.deepEqual(await s.log.append([evidenceItem(randomBytes(30))], projectAll), {
-        first: 1,
-        size: 2,
+        first: 2,
+        size: 3,
       });
     } finally {
       await s.close();

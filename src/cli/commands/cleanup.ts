@@ -1,8 +1,5 @@
-import { readdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { Command } from "commander";
-import { requireEmbedded, type LockerPorts } from "../../app/open-locker.js";
-import type { Vigil } from "../../app/vigil.js";
+import type { LockerPorts } from "../../app/open-locker.js";
 import { expire, retentionDue } from "../../domains/evidence/lifecycle.js";
 import { formatArtifactId } from "../../domains/evidence/metadata.js";
 import { VigilError } from "../../errors.js";
@@ -52,39 +49,12 @@ async function applyRetention(v: LockerPorts, out: Output, dryRun: boolean): Pro
   );
 }
 
-/** Leftovers of interrupted writes: staging files, and blob files no record refers to. */
-async function cleanTemp(v: Vigil, out: Output, minAgeSeconds: number): Promise<void> {
-  const cutoff = v.clock.now().getTime() - minAgeSeconds * 1000;
-  const removed: string[] = [];
-  const old = async (p: string) => (await stat(p)).mtimeMs < cutoff;
-  for (const name of await readdir(v.blobs.files.tmpDir)) {
-    const p = join(v.blobs.files.tmpDir, name);
-    if (await old(p)) {
-      await rm(p, { force: true });
-      removed.push(p);
-    }
-  }
-  for (const p of await blobFiles(join(v.paths.blobs, "sha256"))) {
-    const digest = Buffer.from(p.slice(-64), "hex");
-    if ((await v.blobs.stat(digest)) === null && (await old(p))) {
-      await rm(p, { force: true });
-      removed.push(p);
-    }
-  }
+/** Leftovers of interrupted writes, on either backend (BlobStore.removeLeftovers). */
+async function cleanTemp(v: LockerPorts, out: Output, minAgeSeconds: number): Promise<void> {
+  const removed = await v.blobs.removeLeftovers(new Date(v.clock.now().getTime() - minAgeSeconds * 1000));
   out.result({ removed }, () =>
-    removed.length === 0 ? "no leftovers" : `${removed.join("\n")}\n${removed.length} leftover files removed`,
+    removed.length === 0 ? "no leftovers" : `${removed.join("\n")}\n${removed.length} leftovers removed`,
   );
-}
-
-async function blobFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const a of await readdir(dir).catch(() => [])) {
-    for (const b of await readdir(join(dir, a)).catch(() => [])) {
-      for (const f of await readdir(join(dir, a, b)).catch(() => []))
-        if (/^[0-9a-f]{64}$/.test(f)) out.push(join(dir, a, b, f));
-    }
-  }
-  return out;
 }
 
 export function registerCleanupCommands(program: Command): void {
@@ -106,7 +76,7 @@ export function registerCleanupCommands(program: Command): void {
           if (f.applyRetention === f.tempOnly)
             throw new VigilError("USAGE", "cleanup needs exactly one of --apply-retention or --temp-only");
           if (f.applyRetention) return applyRetention(v, out, f.dryRun === true);
-          return cleanTemp(requireEmbedded(v, "cleanup --temp-only"), out, parseDuration(f.minAge));
+          return cleanTemp(v, out, parseDuration(f.minAge));
         }),
     );
 }

@@ -73,7 +73,13 @@ export class BlobFiles {
         const final = this.pathOf(digest);
         const dir = join(final, "..");
         await mkdir(dir, { recursive: true });
-        await rename(tmp, final);
+        await rename(tmp, final).catch((e: unknown) => {
+          if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+          throw new VigilError(
+            "CONFLICT",
+            `staged contents sha256:${digest.toString("hex")} were removed as a leftover before they were committed; send them again`,
+          );
+        });
         await fsyncDir(dir);
       },
       discard: () => rm(tmp, { force: true }),

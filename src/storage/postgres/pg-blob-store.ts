@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { VigilError } from "../../errors.js";
 import type { BlobInfo, BlobStore, StagedFile } from "../blob-store.js";
 import { col, type PgDatabase, type Row } from "./pg-database.js";
-import { readChunks, stageChunks } from "./pg-blob-chunks.js";
+import { readChunks, removeLeftoverChunks, stageChunks } from "./pg-blob-chunks.js";
 
 const LIST_PAGE = 1000;
 
@@ -83,6 +83,10 @@ export class PgBlobStore implements BlobStore {
       );
       for (const r of rows) await q.query("DELETE FROM blob_chunks WHERE stage = $1", [col.num(r, "stage")]);
     });
+  }
+
+  removeLeftovers(before: Date): Promise<string[]> {
+    return removeLeftoverChunks(this.db, before);
   }
 
   /** Chunk rows of staging runs that never became a digest's contents (a test's leak check). */

@@ -2,7 +2,7 @@ import { VigilError } from "../../errors.js";
 import type { PgQueryable } from "./driver.js";
 
 /** Bumped whenever the schema changes; a newer database is refused, never downgraded. */
-export const PG_SCHEMA_VERSION = 1;
+export const PG_SCHEMA_VERSION = 2;
 
 /**
  * Advisory lock keys (per database): schema migration, the log's single
@@ -11,6 +11,8 @@ export const PG_SCHEMA_VERSION = 1;
 export const MIGRATION_LOCK = 0x5647_4d01;
 export const APPEND_LOCK = 0x5647_4c01;
 export const COPY_IN_LOCK = 0x5647_4d02;
+/** Committing staged contents (shared) against removing leftovers (exclusive): a run is never half removed under a commit. */
+export const LEFTOVERS_LOCK = 0x5647_4d03;
 
 /**
  * The same tables as the SQLite adapter (entries, nodes at level·2^47+index,
@@ -43,8 +45,22 @@ CREATE TABLE tokens (id text COLLATE "C" PRIMARY KEY, secret_hash bytea NOT NULL
   tenant text COLLATE "C" NOT NULL, created_at text COLLATE "C" NOT NULL, expires_at text COLLATE "C", revoked_at text COLLATE "C", record_leaf int8 NOT NULL);
 `;
 
+/**
+ * When each chunk was staged and each run committed, so that removing the
+ * leftovers of interrupted writes (`cleanup --temp-only`) can spare what is
+ * still being written. Rows from before the migration count as written then
+ * (a constant default: no table rewrite).
+ */
+const SCHEMA_V2 = `
+ALTER TABLE blob_chunks ADD COLUMN staged_at timestamptz NOT NULL DEFAULT now();
+ALTER TABLE blob_files ADD COLUMN committed_at timestamptz NOT NULL DEFAULT now();
+`;
+
 /** Migrations by the version they produce; each runs once, in order, in the migrating transaction. */
-const MIGRATIONS: readonly (readonly [number, string])[] = [[1, SCHEMA_V1]];
+const MIGRATIONS: readonly (readonly [number, string])[] = [
+  [1, SCHEMA_V1],
+  [2, SCHEMA_V2],
+];
 
 /** Tables that are projections of the journal: emptied and refilled by index rebuild. */
 export const PROJECTION_TABLES = ["evidence", "holds", "evidence_state", "tokens"] as const;

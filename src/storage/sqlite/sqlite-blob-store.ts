@@ -1,4 +1,5 @@
-import { rm } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { VigilError } from "../../errors.js";
 import type { BlobInfo, BlobStore, StagedFile } from "../blob-store.js";
@@ -64,6 +65,28 @@ export class SqliteBlobStore implements BlobStore {
       await rm(this.files.pathOf(digest), { force: true });
   }
 
+  async removeLeftovers(before: Date): Promise<string[]> {
+    const removed: string[] = [];
+    // A file gone meanwhile (a staging run committed, a concurrent cleanup) is not old: it is not there.
+    const old = async (p: string) =>
+      ((await stat(p).catch(() => null))?.mtimeMs ?? Infinity) < before.getTime();
+    for (const name of await readdir(this.files.tmpDir).catch(() => [])) {
+      const p = join(this.files.tmpDir, name);
+      if (await old(p)) {
+        await rm(p, { force: true });
+        removed.push(p);
+      }
+    }
+    for (const p of await digestFiles(join(this.files.dir, "sha256"))) {
+      const digest = Buffer.from(p.slice(-64), "hex");
+      if ((await this.stat(digest)) === null && (await old(p))) {
+        await rm(p, { force: true });
+        removed.push(p);
+      }
+    }
+    return removed;
+  }
+
   /** File blobs (digest, size), for verification workers. */
   fileBlobs(): { digest: Buffer; size: number; state: string | null }[] {
     return this.db
@@ -86,4 +109,16 @@ export class SqliteBlobStore implements BlobStore {
 
 function toInfo(row: BlobRow): BlobInfo {
   return { digest: row.digest, size: row.size, inline: row.inline === 1 };
+}
+
+/** <dir>/<aa>/<bb>/<hex>: the files stored under a digest. */
+async function digestFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const a of await readdir(dir).catch(() => [])) {
+    for (const b of await readdir(join(dir, a)).catch(() => [])) {
+      for (const f of await readdir(join(dir, a, b)).catch(() => []))
+        if (/^[0-9a-f]{64}$/.test(f)) out.push(join(dir, a, b, f));
+    }
+  }
+  return out;
 }
