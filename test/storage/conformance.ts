@@ -25,6 +25,7 @@ import type { EvidenceIndex } from "../../src/storage/evidence-index.js";
 import type { AppendItem, LogStore } from "../../src/storage/log-store.js";
 import type { IndexOp } from "../../src/storage/index-ops.js";
 import { sha256 } from "../../src/journal/index.js";
+import { leftoverCases } from "./conformance-leftovers.js";
 
 export interface Stores {
   readonly log: LogStore;
@@ -61,8 +62,14 @@ function items(n: number): AppendItem[] {
   return Array.from({ length: n }, () => evidenceItem(randomBytes(16 + Math.floor(Math.random() * 64))));
 }
 
+/** Registers one conformance case on a fresh set of stores. */
+export type WithStores = (
+  name: string,
+  fn: (s: Awaited<ReturnType<StoreFactory["create"]>>) => Promise<void>,
+) => void;
+
 export function runStorageConformance(adapter: string, factory: StoreFactory): void {
-  const withStores = (name: string, fn: (s: Awaited<ReturnType<StoreFactory["create"]>>) => Promise<void>) =>
+  const withStores: WithStores = (name, fn) =>
     void test(`${adapter}: ${name}`, async () => {
       const s = await factory.create();
       try {
@@ -310,44 +317,7 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
     assert.deepEqual(Buffer.concat(await (await s.blobs.open(digest)).toArray()), data);
   });
 
-  withStores(
-    "removeLeftovers takes what interrupted writes left, spares what is referenced or recent",
-    async (s) => {
-      const large = () => randomBytes(1024 * 1024 + 5000); // past one chunk row on PostgreSQL
-      const kept = await s.blobs.stage(Readable.from([large()]));
-      await kept.commit();
-      const record = evidenceAdded(kept.digest, kept.size, META, new Date(0));
-      const file = { digest: kept.digest, size: kept.size };
-      await s.log.append([{ encoded: encodeRecord(record), record, file }], projectEvidence);
-      await s.blobs.stage(Readable.from([large()])); // died before its commit
-      const unreferenced = await s.blobs.stage(Readable.from([large()]));
-      await unreferenced.commit(); // died before its record
-      const stalled = await s.blobs.stage(Readable.from([large()])); // still to be committed, too late
-      assert.deepEqual(await s.blobs.removeLeftovers(new Date(Date.now() - 60_000)), [], "all recent: kept");
-      const removed = await s.blobs.removeLeftovers(new Date(Date.now() + 60_000));
-      assert.equal(removed.length, 3, removed.join("\n"));
-      assert.ok(
-        removed.some((r) => r.includes(unreferenced.digest.toString("hex"))),
-        `names the unreferenced contents: ${removed.join("\n")}`,
-      );
-      assert.deepEqual(
-        await s.blobs.removeLeftovers(new Date(Date.now() + 60_000)),
-        [],
-        "nothing left to remove",
-      );
-      assert.deepEqual(
-        sha256(Buffer.concat(await (await s.blobs.open(kept.digest)).toArray())),
-        kept.digest,
-        "referenced contents are untouched",
-      );
-      await assert.rejects(
-        stalled.commit(),
-        /removed as a leftover/,
-        "a removed staging run cannot be committed",
-      );
-      assert.equal(await s.blobs.stat(stalled.digest), null);
-    },
-  );
+  leftoverCases(withStores, META);
 
   withStores("a discarded staged file leaves nothing behind", async (s) => {
     const staged = await s.blobs.stage(Readable.from([randomBytes(5000)]));

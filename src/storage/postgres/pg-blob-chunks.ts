@@ -66,7 +66,8 @@ function stagedRun(db: PgDatabase, stage: number, digest: Buffer, size: number, 
   return {
     digest,
     size,
-    // The first run committed for a digest holds it; any later run of the same bytes is dropped.
+    // The first run committed for a digest holds it; any later run of the same bytes is dropped,
+    // and renews the holder's commit time, so a cleanup spares it until the new record is in.
     // Under the shared leftovers lock, and only with every chunk still there: a run that
     // removeLeftovers took (it stalled past the cut-off) is refused, never committed incomplete.
     commit: () =>
@@ -78,8 +79,10 @@ function stagedRun(db: PgDatabase, stage: number, digest: Buffer, size: number, 
               "CONFLICT",
               `staged contents sha256:${digest.toString("hex")} were removed as a leftover before they were committed; send them again`,
             );
+          // A digest already held counts as committed now: its record is about to refer to it.
           await q.query(
-            "INSERT INTO blob_files (digest, size, stage) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING",
+            `INSERT INTO blob_files (digest, size, stage) VALUES ($1, $2, $3)
+             ON CONFLICT (digest) DO UPDATE SET committed_at = now()`,
             [digest, size, stage],
           );
           await q.query(UNCLAIMED_DELETE, [stage]);
