@@ -25,6 +25,7 @@ import type { EvidenceIndex } from "../../src/storage/evidence-index.js";
 import type { AppendItem, LogStore } from "../../src/storage/log-store.js";
 import type { IndexOp } from "../../src/storage/index-ops.js";
 import { sha256 } from "../../src/journal/index.js";
+import { batchCases } from "./conformance-batches.js";
 import { leftoverCases } from "./conformance-leftovers.js";
 
 export interface Stores {
@@ -318,6 +319,7 @@ export function runStorageConformance(adapter: string, factory: StoreFactory): v
   });
 
   leftoverCases(withStores, META);
+  batchCases(withStores, META, (data) => evidenceItem(data));
 
   withStores("a discarded staged file leaves nothing behind", async (s) => {
     const staged = await s.blobs.stage(Readable.from([randomBytes(5000)]));

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { openPostgresStores } from "../../src/app/postgres-stores.js";
+import { STAGE_MIN_ITEMS } from "../../src/storage/postgres/pg-stage.js";
 import { createTestDatabase, pgUnreachable } from "./pg-test-db.js";
 
 const run = promisify(execFile);
@@ -40,17 +41,27 @@ void test(
     assert.equal(unreachable, null, unreachable ?? "");
     const db = await createTestDatabase();
     try {
-      const [batches, size] = [40, 7];
+      // Small batches write directly; the middle writer's are large enough to be staged (pg-stage.ts).
+      const writers = [
+        [40, 7],
+        [6, STAGE_MIN_ITEMS + 6],
+        [40, 7],
+      ] as const;
       const outs = await Promise.all(
-        [0, 1, 2].map(() => run(process.execPath, [CHILD, db.url, String(batches), String(size)])),
+        writers.map(([batches, size]) =>
+          run(process.execPath, [CHILD, db.url, String(batches), String(size)]),
+        ),
       );
-      const firsts = outs.flatMap((o) => JSON.parse(o.stdout) as number[]).sort((a, b) => a - b);
-      const n = 3 * batches * size;
-      assert.deepEqual(
-        firsts,
-        Array.from({ length: 3 * batches }, (_, i) => i * size),
-        "every batch got its own dense range",
-      );
+      const ranges = outs
+        .flatMap((o, w) => (JSON.parse(o.stdout) as number[]).map((first) => [first, writers[w]?.[1] ?? 0]))
+        .sort((a, b) => (a[0] as number) - (b[0] as number));
+      const n = writers.reduce((t, [batches, size]) => t + batches * size, 0);
+      let next = 0;
+      for (const [first, size] of ranges) {
+        assert.equal(first, next, "every batch got its own dense range, right after the one before");
+        next += size as number;
+      }
+      assert.equal(next, n);
       const s = await openPostgresStores(db.url);
       try {
         const entries = await s.log.readEntries(0, n + 10);

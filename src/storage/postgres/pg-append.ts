@@ -4,6 +4,7 @@ import type { AppendItem, Projector } from "../log-store.js";
 import { nodeKey } from "../node-key.js";
 import type { PgQueryable } from "./driver.js";
 import { applyIndexOps, indexPosition } from "./pg-index-writer.js";
+import { moveStaged } from "./pg-stage.js";
 import { insertValuesTogether, type ValuesInsert } from "./pg-values.js";
 
 /** A contents row as the batch leaves it: written (inline bytes or a chunked-file reference) or removed. */
@@ -12,7 +13,9 @@ type BlobRow = { digest: Buffer; size: number; data: Buffer | null } | null;
 /**
  * Writes one batch inside the append transaction: entries, completed nodes,
  * contents rows and the index position in one statement when they fit
- * (pg-values.ts), then the projection rows (applyIndexOps: in order).
+ * (pg-values.ts), then the projection rows (applyIndexOps: in order). A
+ * staged batch's entries and contents rows are copied from the staging
+ * tables instead.
  */
 export async function writeBatch(
   q: PgQueryable,
@@ -20,14 +23,17 @@ export async function writeBatch(
   items: readonly AppendItem[],
   nodes: readonly StoredNode[],
   project: Projector,
+  staged = false,
 ): Promise<void> {
-  const blobs = blobRows(first, items);
+  // Staged (pg-stage.ts): the entries and contents rows are in the temporary tables already.
+  if (staged) await moveStaged(q, first);
+  const blobs = staged ? new Map<number, BlobRow>() : blobRows(first, items);
   const drop = [...blobs].filter(([, r]) => r === null).map(([id]) => id);
   if (drop.length > 0) await q.query("DELETE FROM blobs WHERE id = ANY($1::int8[])", [drop]);
   await insertValuesTogether(q, [
     {
       head: "INSERT INTO entries (idx, leaf_hash, body)",
-      rows: items.map((item, k) => [first + k, item.encoded.leafHash, item.encoded.bytes]),
+      rows: staged ? [] : items.map((item, k) => [first + k, item.encoded.leafHash, item.encoded.bytes]),
     },
     { head: "INSERT INTO nodes (id, hash)", rows: nodes.map((n) => [nodeKey(n.level, n.index), n.hash]) },
     blobInsert(blobs),

@@ -35,9 +35,7 @@ export class PgDatabase {
     opening: readonly string[] = [],
   ): Promise<T> {
     return this.withClient(what, async (client) => {
-      const begun = await client.query(["BEGIN", ...opening].join("; "));
-      // node-postgres answers a query of several statements with one result each.
-      const opened = opening.length === 0 ? [] : (begun as unknown as PgResult[]).slice(1);
+      const opened = (await statements(client, ["BEGIN", ...opening])).slice(1);
       try {
         const out = await fn(client, opened);
         await client.query("COMMIT");
@@ -85,6 +83,17 @@ export class PgDatabase {
   close(): Promise<void> {
     return this.pool.end();
   }
+}
+
+/**
+ * Statements without parameters sent as one simple query (one round trip),
+ * their results in order. They run one after another, each with its own
+ * snapshot, so one can read what a lock taken by the one before protects.
+ */
+export async function statements(q: PgQueryable, texts: readonly string[]): Promise<PgResult[]> {
+  const r = await q.query(texts.join("; "));
+  // node-postgres answers a query of several statements with one result each, of one with that one.
+  return texts.length === 1 ? [r] : (r as unknown as PgResult[]);
 }
 
 /** A row's column as the type the schema declares (int8 and numeric arrive as numbers, see open-pool). */

@@ -5,7 +5,8 @@ import type { AppendItem, AppendResult, LogStore, NewCheckpoint, Projector } fro
 import { nodeKey } from "../node-key.js";
 import type { PgQueryable } from "./driver.js";
 import { writeBatch } from "./pg-append.js";
-import { col, type PgDatabase, type Row } from "./pg-database.js";
+import { col, statements, type PgDatabase, type Row } from "./pg-database.js";
+import { stageable, stageBatch, STAGE_TABLES } from "./pg-stage.js";
 import { APPEND_LOCK } from "./pg-schema.js";
 
 const CP_COLUMNS = "seq, size, root, note, created_at, segment";
@@ -54,9 +55,13 @@ export class PgLogStore implements LogStore {
 
   async append(items: readonly AppendItem[], project: Projector): Promise<AppendResult> {
     if (items.length === 0) return this.size().then((size) => ({ first: size, size }));
+    const staged = stageable(items);
     const { first, next } = await this.db.transaction(
       "append to journal",
-      async (q, [, size]) => {
+      async (q, opened) => {
+        // A large batch stages its rows before it queues for the lock (pg-stage.ts).
+        if (staged) await stageBatch(q, items);
+        const [, size] = staged ? await statements(q, [LOCK, SIZE]) : opened;
         const first = col.num(size?.rows[0], "n");
         const frontier: Frontier =
           this.last?.size === first
@@ -66,11 +71,11 @@ export class PgLogStore implements LogStore {
           frontier,
           items.map((i) => i.encoded.leafHash),
         );
-        await writeBatch(q, first, items, nodes, project);
+        await writeBatch(q, first, items, nodes, project, staged);
         return { first, next };
       },
       // The size is read after the lock is held (its own statement, so its own snapshot).
-      [LOCK, SIZE],
+      staged ? STAGE_TABLES : [LOCK, SIZE],
     );
     this.last = next; // committed
     return { first, size: next.size };
