@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { VigilError } from "../errors.js";
 
 export interface BlobInfo {
   readonly digest: Buffer;
@@ -43,4 +44,12 @@ export interface BlobStore {
    * run removed here can no longer be committed: its commit rejects.
    */
   removeLeftovers(before: Date): Promise<string[]>;
+}
+
+/** What a commit answers when removeLeftovers took its staging first (it stalled past the cut-off). */
+export function removedAsLeftover(digest: Buffer): VigilError {
+  return new VigilError(
+    "CONFLICT",
+    `staged contents sha256:${digest.toString("hex")} were removed as a leftover before they were committed; send them again`,
+  );
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { VigilError } from "../../errors.js";
-import type { StagedFile } from "../blob-store.js";
+import { removedAsLeftover, type StagedFile } from "../blob-store.js";
 
 /**
  * Large contents as files: <dir>/sha256/<aa>/<bb>/<hex>, written to
@@ -75,10 +75,7 @@ export class BlobFiles {
         await mkdir(dir, { recursive: true });
         await rename(tmp, final).catch((e: unknown) => {
           if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-          throw new VigilError(
-            "CONFLICT",
-            `staged contents sha256:${digest.toString("hex")} were removed as a leftover before they were committed; send them again`,
-          );
+          throw removedAsLeftover(digest);
         });
         await fsyncDir(dir);
       },

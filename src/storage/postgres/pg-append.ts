@@ -4,8 +4,7 @@ import type { AppendItem, Projector } from "../log-store.js";
 import { nodeKey } from "../node-key.js";
 import type { PgQueryable } from "./driver.js";
 import { applyIndexOps, indexPosition } from "./pg-index-writer.js";
-import { moveStaged } from "./pg-stage.js";
-import { insertValuesTogether, type ValuesInsert } from "./pg-values.js";
+import { insertValuesTogether } from "./pg-values.js";
 
 /** A contents row as the batch leaves it: written (inline bytes or a chunked-file reference) or removed. */
 type BlobRow = { digest: Buffer; size: number; data: Buffer | null } | null;
@@ -31,12 +30,13 @@ export async function writeBatch(
   const drop = [...blobs].filter(([, r]) => r === null).map(([id]) => id);
   if (drop.length > 0) await q.query("DELETE FROM blobs WHERE id = ANY($1::int8[])", [drop]);
   await insertValuesTogether(q, [
-    {
-      head: "INSERT INTO entries (idx, leaf_hash, body)",
-      rows: staged ? [] : items.map((item, k) => [first + k, item.encoded.leafHash, item.encoded.bytes]),
-    },
+    { head: "INSERT INTO entries (idx, leaf_hash, body)", rows: staged ? [] : entryRows(first, items) },
     { head: "INSERT INTO nodes (id, hash)", rows: nodes.map((n) => [nodeKey(n.level, n.index), n.hash]) },
-    blobInsert(blobs),
+    {
+      head: "INSERT INTO blobs (id, digest, size, data)",
+      rows: blobValues(blobs),
+      tail: "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, size = excluded.size, data = excluded.data",
+    },
     indexPosition(first + items.length),
   ]);
   const ops: IndexOp[] = [];
@@ -47,12 +47,26 @@ export async function writeBatch(
   await applyIndexOps(q, ops);
 }
 
+/** Under the lock: a staged batch's rows (pg-stage.ts) at their leaf indices first + k. */
+function moveStaged(q: PgQueryable, first: number): Promise<unknown> {
+  return q.query(
+    `WITH w0 AS (INSERT INTO entries (idx, leaf_hash, body) SELECT $1 + k, leaf_hash, body FROM stage_entries)
+     INSERT INTO blobs (id, digest, size, data) SELECT $1 + k, digest, size, data FROM stage_blobs`,
+    [first],
+  );
+}
+
+/** The batch's entries (index, leaf hash, bytes), numbered from `first` (0 when staged). */
+export function entryRows(first: number, items: readonly AppendItem[]): unknown[][] {
+  return items.map((item, k) => [first + k, item.encoded.leafHash, item.encoded.bytes]);
+}
+
 /**
  * The batch's net effect on contents rows, in item order (a later item wins):
  * a recovery re-stores an artifact's row under its original id, an expiry
- * removes one.
+ * removes one. Own rows are numbered from `first` (0 when staged).
  */
-function blobRows(first: number, items: readonly AppendItem[]): Map<number, BlobRow> {
+export function blobRows(first: number, items: readonly AppendItem[]): Map<number, BlobRow> {
   const rows = new Map<number, BlobRow>();
   items.forEach((item, k) => {
     const id = item.blobId ?? first + k;
@@ -64,12 +78,8 @@ function blobRows(first: number, items: readonly AppendItem[]): Map<number, Blob
   return rows;
 }
 
-/** The contents rows the batch writes (its removals are a DELETE before: no row is in both). */
-function blobInsert(rows: Map<number, BlobRow>): ValuesInsert {
+/** The contents rows written (id, digest, size, data); removals are a DELETE before: no row is in both. */
+export function blobValues(rows: Map<number, BlobRow>): unknown[][] {
   const put = [...rows].filter((e): e is [number, NonNullable<BlobRow>] => e[1] !== null);
-  return {
-    head: "INSERT INTO blobs (id, digest, size, data)",
-    rows: put.map(([id, r]) => [id, r.digest, r.size, r.data]),
-    tail: "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, size = excluded.size, data = excluded.data",
-  };
+  return put.map(([id, r]) => [id, r.digest, r.size, r.data]);
 }

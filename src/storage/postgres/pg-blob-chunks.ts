@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import { VigilError } from "../../errors.js";
-import type { StagedFile } from "../blob-store.js";
+import { removedAsLeftover, type StagedFile } from "../blob-store.js";
 import { col, type PgDatabase } from "./pg-database.js";
 import { LEFTOVERS_LOCK } from "./pg-schema.js";
 
@@ -74,11 +73,7 @@ function stagedRun(db: PgDatabase, stage: number, digest: Buffer, size: number, 
       db.transaction(
         "commit staged contents",
         async (q, [, present]) => {
-          if (col.num(present?.rows[0], "n") !== chunks)
-            throw new VigilError(
-              "CONFLICT",
-              `staged contents sha256:${digest.toString("hex")} were removed as a leftover before they were committed; send them again`,
-            );
+          if (col.num(present?.rows[0], "n") !== chunks) throw removedAsLeftover(digest);
           // A digest already held counts as committed now: its record is about to refer to it.
           await q.query(
             `INSERT INTO blob_files (digest, size, stage) VALUES ($1, $2, $3)

@@ -1,5 +1,6 @@
 import type { AppendItem } from "../log-store.js";
-import type { PgQueryable, PgResult } from "./driver.js";
+import type { PgQueryable } from "./driver.js";
+import { blobRows, blobValues, entryRows } from "./pg-append.js";
 import { insertValuesTogether } from "./pg-values.js";
 
 /**
@@ -30,27 +31,10 @@ export function stageable(items: readonly AppendItem[]): boolean {
   );
 }
 
-/** Before the lock: each item's entry and contents row, keyed by its position in the batch. */
+/** Before the lock: each item's entry and contents row, keyed by its position in the batch (k). */
 export async function stageBatch(q: PgQueryable, items: readonly AppendItem[]): Promise<void> {
-  const blobs: unknown[][] = [];
-  items.forEach((item, k) => {
-    if (item.inline) blobs.push([k, item.inline.digest, item.inline.data.length, item.inline.data]);
-    else if (item.file) blobs.push([k, item.file.digest, item.file.size, null]);
-  });
   await insertValuesTogether(q, [
-    {
-      head: "INSERT INTO stage_entries (k, leaf_hash, body)",
-      rows: items.map((item, k) => [k, item.encoded.leafHash, item.encoded.bytes]),
-    },
-    { head: "INSERT INTO stage_blobs (k, digest, size, data)", rows: blobs },
+    { head: "INSERT INTO stage_entries (k, leaf_hash, body)", rows: entryRows(0, items) },
+    { head: "INSERT INTO stage_blobs (k, digest, size, data)", rows: blobValues(blobRows(0, items)) },
   ]);
-}
-
-/** Under the lock: the staged rows at their leaf indices first + k. */
-export function moveStaged(q: PgQueryable, first: number): Promise<PgResult> {
-  return q.query(
-    `WITH w0 AS (INSERT INTO entries (idx, leaf_hash, body) SELECT $1 + k, leaf_hash, body FROM stage_entries)
-     INSERT INTO blobs (id, digest, size, data) SELECT $1 + k, digest, size, data FROM stage_blobs`,
-    [first],
-  );
 }
