@@ -1,5 +1,6 @@
 import { createHash, hash, type Hash } from "node:crypto";
 import { VigilError } from "../errors.js";
+import type { BatchHasher } from "./batch-hasher.js";
 import { parseEarly } from "./early-parse.js";
 import { fileClass, memberName, type FileClass, type MemberKind } from "./pack-layout.js";
 
@@ -74,6 +75,8 @@ export class PackCollector {
   constructor(
     readonly limits: PackLimits,
     readonly where: string,
+    /** Hashes members read whole on the helper thread; null: here. */
+    readonly hasher: BatchHasher | null = null,
   ) {}
 
   /** Starts a member; returns a sink for a file, null for a directory. */
@@ -121,9 +124,10 @@ export class PackCollector {
     if (file.bytes !== null) parseEarly(name, file.bytes, this.where);
   }
 
-  /** The members read; fails if one was left incomplete. */
-  finish(): PackFiles {
+  /** The members read, once each has its hash; fails if one was left incomplete. */
+  async finish(): Promise<PackFiles> {
     if (this.reader.name !== null) throw malformed(this.where, `member ${this.reader.name} is incomplete`);
+    await this.hasher?.done();
     return this.files;
   }
 
@@ -178,12 +182,16 @@ class MemberReader implements MemberSink {
   whole(data: Buffer): void {
     if (this.got !== 0 || data.length !== this.size)
       throw this.bad(`${this.got + data.length} bytes, not the declared ${this.size}`);
-    this.done(hash("sha256", data), this.keep ? Buffer.from(data) : null);
+    const hasher = this.collector.hasher;
+    const file = this.done(hasher === null ? hash("sha256", data) : "", this.keep ? Buffer.from(data) : null);
+    hasher?.add(data, file);
   }
 
-  private done(sha256: string, bytes: Buffer | null): void {
-    this.collector.add(this.raw, this.name as string, { size: this.size, sha256, bytes });
+  private done(sha256: string, bytes: Buffer | null): { size: number; sha256: string; bytes: Buffer | null } {
+    const file = { size: this.size, sha256, bytes };
+    this.collector.add(this.raw, this.name as string, file);
     this.name = null;
+    return file;
   }
 
   private bad(why: string): VigilError {

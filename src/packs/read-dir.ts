@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { fsError, isVigilError } from "../errors.js";
+import type { BatchHasher } from "./batch-hasher.js";
 import type { MemberKind } from "./pack-layout.js";
 import { DEFAULT_LIMITS, malformed, PackCollector, type PackFiles, type PackLimits } from "./pack-files.js";
 
@@ -11,13 +12,17 @@ const CHUNK = 1 << 20;
  * names, no symlinks or special files (opened with O_NOFOLLOW, so a link
  * swapped in while reading is refused too), sizes capped.
  */
-export function readPackDir(root: string, limits: PackLimits = DEFAULT_LIMITS): Promise<PackFiles> {
+export function readPackDir(
+  root: string,
+  limits: PackLimits = DEFAULT_LIMITS,
+  hasher: BatchHasher | null = null,
+): Promise<PackFiles> {
   // A failure is a rejection, as from any reader.
-  return new Promise((resolve) => resolve(collect(root, limits)));
+  return new Promise((resolve) => resolve(collect(root, limits, hasher)));
 }
 
-function collect(root: string, limits: PackLimits): PackFiles {
-  const collector = new PackCollector(limits, root);
+function collect(root: string, limits: PackLimits, hasher: BatchHasher | null): Promise<PackFiles> {
+  const collector = new PackCollector(limits, root, hasher);
   try {
     walk(root, "", collector, Buffer.allocUnsafe(CHUNK));
   } catch (e) {

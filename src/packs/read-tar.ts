@@ -3,6 +3,7 @@ import { Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { fsError, isVigilError } from "../errors.js";
+import type { BatchHasher } from "./batch-hasher.js";
 import { DEFAULT_LIMITS, malformed, PackCollector, type PackFiles, type PackLimits } from "./pack-files.js";
 import { TarFormatError, TarWalker } from "./tar-walk.js";
 
@@ -21,8 +22,9 @@ export async function readTarGz(
   path: string,
   limits: PackLimits = DEFAULT_LIMITS,
   gzip = true,
+  hasher: BatchHasher | null = null,
 ): Promise<PackFiles> {
-  const reader = new TarReader(path, limits);
+  const reader = new TarReader(path, limits, hasher);
   const source = createReadStream(path, { highWaterMark: CHUNK });
   try {
     if (gzip) await pipeline(source, reader.meter(), createGunzip({ chunkSize: CHUNK }), reader.sink());
@@ -43,8 +45,9 @@ class TarReader {
   constructor(
     private readonly path: string,
     private readonly limits: PackLimits,
+    hasher: BatchHasher | null,
   ) {
-    this.collector = new PackCollector(limits, path);
+    this.collector = new PackCollector(limits, path, hasher);
     this.walker = new TarWalker(this.collector);
   }
 

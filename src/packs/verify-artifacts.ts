@@ -1,150 +1,81 @@
 import type { Checkpoint } from "../journal/checkpoint.js";
-import { leafHashB64 } from "../journal/hash.js";
-import { decodeHashB64, InclusionBatch } from "../journal/inclusion-batch.js";
-import { verifyInclusion } from "../journal/proof-verify.js";
+import { InclusionBatch } from "../journal/inclusion-batch.js";
+import { checkItem } from "./artifact-checks.js";
+import { PlacedFindings, type ArtifactItem } from "./artifact-share.js";
 import type { Findings } from "./findings.js";
-import { PackJsonError } from "./json-fields.js";
 import type { ManifestArtifact, PackManifest } from "./manifest.js";
-import type { PackFile, PackFiles } from "./pack-files.js";
+import type { PackFiles } from "./pack-files.js";
 import { contentsPath, MANIFEST, proofPath, recordPath } from "./pack-layout.js";
-import { parseProofText, type ProofText } from "./pack-proofs.js";
-
-/** The record type packs carry (domains/evidence: evidence.added v1), named here so this module needs only journal/. */
-const EVIDENCE_ADDED = "evidence.added";
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /**
- * Each artifact's record, proof and contents. Returns how many distinct pack
- * files the artifacts named, or null when irregular paths make that unknown.
+ * The manifest-level checks of the artifacts, in manifest order (listed
+ * twice, paths off the layout; each finding placed at its artifact's
+ * position), and the artifacts left to check with their files.
  */
-export function checkArtifacts(
-  files: PackFiles,
-  m: PackManifest,
-  cp: Checkpoint | null,
-  f: Findings,
-): number | null {
-  const batch = cp === null ? null : new InclusionBatch(cp.size, cp.root);
-  const ids = new Set<string>();
-  const leaves = new Set<number>();
-  let referenced: number | null = 0;
-  for (const a of m.artifacts) {
-    if (ids.has(a.id) || leaves.has(a.leafIndex)) {
-      f.add(MANIFEST, a.id, `lists leaf ${a.leafIndex} or this artifact twice`);
-      continue;
+export class ArtifactPlanner {
+  private readonly ids = new Set<string>();
+  private readonly leaves = new Set<number>();
+  private next = 0;
+  /** How many distinct pack files the artifacts planned so far name (null: unknown, as paths are irregular). */
+  referenced: number | null = 0;
+
+  constructor(
+    private readonly files: PackFiles,
+    private readonly m: PackManifest,
+    private readonly placed: PlacedFindings,
+  ) {}
+
+  /** Plans the artifacts from the last one planned up to position `to` (exclusive). */
+  upTo(to: number): ArtifactItem[] {
+    const items: ArtifactItem[] = [];
+    for (; this.next < Math.min(to, this.m.artifacts.length); this.next++) {
+      const item = this.plan(this.next, this.m.artifacts[this.next] as ManifestArtifact);
+      if (item !== null) items.push(item);
     }
-    ids.add(a.id);
-    leaves.add(a.leafIndex);
-    if (
-      a.record !== recordPath(a.leafIndex) ||
-      a.proof !== proofPath(a.leafIndex) ||
-      a.contents !== contentsPath(a.id.slice(7))
-    ) {
-      f.add(MANIFEST, a.id, `file paths do not follow the pack layout for leaf ${a.leafIndex}`);
-      referenced = null;
-    }
-    const record = files.get(a.record);
-    const proof = files.get(a.proof);
-    const contents = files.get(a.contents);
-    if (referenced !== null) referenced += Number(!!record) + Number(!!proof) + Number(!!contents);
-    const rec = checkRecord(record, a, f);
-    if (rec === null) continue;
-    checkProof(proof, a, rec.leaf, batch, f);
-    checkContents(contents, a, rec, f);
+    return items;
   }
-  return referenced;
+
+  private plan(i: number, a: ManifestArtifact): ArtifactItem | null {
+    if (this.ids.has(a.id) || this.leaves.has(a.leafIndex)) {
+      this.placed.addAt(i, MANIFEST, a.id, `lists leaf ${a.leafIndex} or this artifact twice`);
+      return null;
+    }
+    this.ids.add(a.id);
+    this.leaves.add(a.leafIndex);
+    const regular =
+      a.record === recordPath(a.leafIndex) &&
+      a.proof === proofPath(a.leafIndex) &&
+      a.contents === contentsPath(a.id.slice(7));
+    if (!regular) {
+      this.placed.addAt(i, MANIFEST, a.id, `file paths do not follow the pack layout for leaf ${a.leafIndex}`);
+      this.referenced = null;
+    }
+    const record = this.files.get(a.record);
+    const proof = this.files.get(a.proof);
+    const contents = this.files.get(a.contents);
+    if (this.referenced !== null) this.referenced += Number(!!record) + Number(!!proof) + Number(!!contents);
+    return { i, a, regular, record: record?.bytes, proof: proof?.bytes, contents };
+  }
 }
 
-interface RecordFacts {
-  readonly digest: string;
-  readonly size: number;
-  /** The record's leaf hash, base64 (as proofs spell hashes). */
-  readonly leaf: string;
+/** The checkpoint's tree, against which every proof is verified; null when the checkpoint did not verify. */
+export const batchOf = (cp: Checkpoint | null): InclusionBatch | null =>
+  cp === null ? null : new InclusionBatch(cp.size, cp.root);
+
+/** Checks items on this thread, each finding placed at its artifact's position. */
+export function checkItems(items: readonly ArtifactItem[], batch: InclusionBatch | null, placed: PlacedFindings): void {
+  for (const it of items) checkItem(it.a, it.record, it.proof, it.contents, batch, placed.at(it.i));
 }
 
 /**
- * The record's fields. Its bytes are what the leaf hash (and so the signed
- * checkpoint) commits to; whether they are also RFC 8785 canonical is the
- * locker's invariant, checked by `vigil verify`, not needed to trust them here.
+ * Each artifact's record, proof and contents, on this thread. Returns how
+ * many distinct pack files the artifacts named, or null when irregular paths
+ * make that unknown.
  */
-function checkRecord(file: PackFile | undefined, a: ManifestArtifact, f: Findings): RecordFacts | null {
-  if (file?.bytes == null) return missing(a.record, a, f);
-  let r: Record<string, unknown> | null = null;
-  try {
-    const v: unknown = JSON.parse(file.bytes.toString("utf8"));
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) r = v as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  if (r === null) {
-    f.add(a.record, a.id, "not a journal record (a JSON object)");
-    return null;
-  }
-  if (
-    r.type !== EVIDENCE_ADDED ||
-    r.v !== 1 ||
-    typeof r.digest !== "string" ||
-    (r.digest !== a.id && !DIGEST.test(r.digest)) ||
-    !Number.isSafeInteger(r.size)
-  ) {
-    f.add(a.record, a.id, `not an ${EVIDENCE_ADDED} v1 record`);
-    return null;
-  }
-  const size = r.size as number;
-  if (r.digest !== a.id) f.add(a.record, a.id, `the record is for ${r.digest}, not this artifact`);
-  if (size !== a.size) f.add(MANIFEST, a.id, `says ${a.size} bytes, the record says ${size}`);
-  return { digest: r.digest, size, leaf: leafHashB64(file.bytes) };
-}
-
-function checkProof(
-  file: PackFile | undefined,
-  a: ManifestArtifact,
-  leaf: string,
-  batch: InclusionBatch | null,
-  f: Findings,
-): void {
-  if (file?.bytes == null) return void missing(a.proof, a, f);
-  let p: ProofText;
-  try {
-    p = parseProofText(file.bytes, a.proof);
-  } catch (e) {
-    if (!(e instanceof PackJsonError)) throw e;
-    return f.add(a.proof, a.id, e.message);
-  }
-  if (p.leafIndex !== a.leafIndex)
-    f.add(a.proof, a.id, `proves leaf ${p.leafIndex}, the manifest says ${a.leafIndex}`);
-  if (batch === null) return;
-  if (p.treeSize !== batch.size)
-    f.add(a.proof, a.id, `is for tree size ${p.treeSize}, not the checkpoint's ${batch.size}`);
-  const out = batch.verifyB64(a.leafIndex, leaf, p.proof);
-  if (out.ok) return;
-  if (out.malformed !== null)
-    return f.add(a.proof, a.id, `${a.proof}: proof[${out.malformed}] must be a base64 SHA-256 hash`);
-  // Blame the file that changed: a proof that still proves its own leaf hash means the record was altered.
-  const claimed = decodeHashB64(p.leafHash) as Buffer;
-  const path = p.proof.map(decodeHashB64);
-  const whole = path.every((h) => h !== null) ? path : null;
-  if (
-    whole !== null &&
-    p.leafHash !== leaf &&
-    verifyInclusion(a.leafIndex, batch.size, claimed, whole, batch.root)
-  )
-    f.add(a.record, a.id, `leaf hash is not the one the checkpoint includes at leaf ${a.leafIndex}`);
-  else
-    f.add(
-      a.proof,
-      a.id,
-      `inclusion proof of leaf ${a.leafIndex} does not verify against the checkpoint root`,
-    );
-}
-
-function checkContents(file: PackFile | undefined, a: ManifestArtifact, rec: RecordFacts, f: Findings): void {
-  if (file === undefined) return void missing(a.contents, a, f);
-  if (file.size !== rec.size) f.add(a.contents, a.id, `is ${file.size} bytes, the record says ${rec.size}`);
-  if (`sha256:${file.sha256}` !== rec.digest)
-    f.add(a.contents, a.id, `SHA-256 does not match the record's digest ${rec.digest}`);
-}
-
-function missing(path: string, a: ManifestArtifact, f: Findings): null {
-  f.add(path, a.id, "missing from the pack");
-  return null;
+export function checkArtifacts(files: PackFiles, m: PackManifest, cp: Checkpoint | null, f: Findings): number | null {
+  const placed = new PlacedFindings();
+  const planner = new ArtifactPlanner(files, m, placed);
+  checkItems(planner.upTo(m.artifacts.length), batchOf(cp), placed);
+  placed.mergeInto(f);
+  return planner.referenced;
 }

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { sameKey, trustThroughRotations } from "../journal/key-rotation.js";
 import { parseVerifierKey } from "../journal/keys.js";
 import type { Verifier } from "../journal/signer.js";
@@ -5,10 +6,15 @@ import { VigilError } from "../errors.js";
 import { Findings, type PackFinding } from "./findings.js";
 import { b64, PackJsonError } from "./json-fields.js";
 import { manifestOf } from "./early-parse.js";
-import type { PackFiles } from "./pack-files.js";
+import type { Checkpoint } from "../journal/checkpoint.js";
+import type { PackManifest } from "./manifest.js";
+import type { PackFiles, PackLimits } from "./pack-files.js";
+import { readPack } from "./read-pack.js";
 import { parseKeys } from "./pack-keys.js";
 import { CHAIN, CHECKPOINT, KEYS, MANIFEST, SUMS, VERIFIER_KEY } from "./pack-layout.js";
-import { checkArtifacts } from "./verify-artifacts.js";
+import { ArtifactHelper } from "./artifact-helper.js";
+import { encodeShare, PlacedFindings } from "./artifact-share.js";
+import { ArtifactPlanner, batchOf, checkItems } from "./verify-artifacts.js";
 import { parseSums } from "./sha256sums.js";
 import { checkSums, checkUnreferenced, Owners, sumsMatch } from "./verify-sums.js";
 import { checkChain, checkPackCheckpoint, checkSince, type SinceResult } from "./verify-checkpoint.js";
@@ -20,6 +26,8 @@ export interface VerifyPackOptions {
   readonly trustedKey: string;
   /** A checkpoint the user already trusts, which the pack's must extend. */
   readonly since?: { readonly name: string; readonly note: string } | null;
+  /** A second thread to check part of a large pack's artifacts on (verifyPackFile starts one). */
+  readonly helper?: ArtifactHelper | null;
 }
 
 /** The outcome of an offline verification (versioned: it is printed with --json). */
@@ -44,7 +52,7 @@ export interface PackReport {
  * prefix of the pack's. Malformed packs throw INPUT_INVALID; problems found
  * are returned as findings.
  */
-export function verifyPack(files: PackFiles, opts: VerifyPackOptions): PackReport {
+export async function verifyPack(files: PackFiles, opts: VerifyPackOptions): Promise<PackReport> {
   const pack = parseStructure(files, opts.where);
   const f = new Findings();
   const trusted = trustedKeys(parseTrustedKey(opts.trustedKey), files, f);
@@ -52,7 +60,7 @@ export function verifyPack(files: PackFiles, opts: VerifyPackOptions): PackRepor
   checkSums(files, pack.sums, owners, f);
   if (!isTrusted(pack.packKey, trusted)) f.key(`${VERIFIER_KEY} in the pack is not the trusted key`);
   const cp = checkPackCheckpoint(pack.note, pack.manifest, trusted, f);
-  const referenced = checkArtifacts(files, pack.manifest, cp, f);
+  const referenced = await checkArtifacts(files, pack.manifest, cp, f, opts.helper ?? null);
   checkUnreferenced(files, referenced, owners, f);
   const chain = checkChain(pack.chain, cp, trusted, f);
   const since = opts.since ? checkSince(opts.since, cp, chain, trusted, f) : null;
@@ -68,6 +76,75 @@ export function verifyPack(files: PackFiles, opts: VerifyPackOptions): PackRepor
     findings: f.list,
     keyProblems: f.keyProblems,
   };
+}
+
+/**
+ * Share of a large pack's artifacts handed to the helper: the first ones, so
+ * it starts on them while this thread plans the rest (and checks them).
+ */
+const HELPER_SHARE = 0.5;
+
+/**
+ * Each artifact's record, proof and contents: the first part of a large
+ * pack's on the helper while this thread checks the rest. Returns how many
+ * distinct pack files the artifacts named (null: unknown).
+ */
+async function checkArtifacts(
+  files: PackFiles,
+  m: PackManifest,
+  cp: Checkpoint | null,
+  f: Findings,
+  helper: ArtifactHelper | null,
+): Promise<number | null> {
+  const placed = new PlacedFindings();
+  const planner = new ArtifactPlanner(files, m, placed);
+  const batch = batchOf(cp);
+  const n = m.artifacts.length;
+  const head = helper === null || n < helper.minArtifacts ? [] : planner.upTo(Math.floor(n * HELPER_SHARE));
+  const shared = head.filter((it) => it.regular);
+  const pending =
+    shared.length === 0 || helper === null
+      ? null
+      : helper.check(encodeShare(shared, cp && { size: cp.size, root: cp.root }));
+  checkItems(
+    head.filter((it) => !it.regular),
+    batch,
+    placed,
+  );
+  checkItems(planner.upTo(n), batch, placed);
+  if (pending !== null) {
+    const result = await pending;
+    if (result === null) checkItems(shared, batch, placed);
+    else placed.addPlaced(result.list, result.positions);
+  }
+  placed.mergeInto(f);
+  return planner.referenced;
+}
+
+/** A .tar.gz this small holds fewer artifacts than SHARED_FROM: 1 KiB artifacts make ~1.4 KiB of archive each. */
+const HELPED_FROM_BYTES = 1 << 20;
+
+/** A directory, or an archive large enough to hold SHARED_FROM artifacts (a size unknown here is read as large). */
+async function worthHelping(input: string): Promise<boolean> {
+  try {
+    const st = await stat(input);
+    return st.isDirectory() || st.size >= HELPED_FROM_BYTES;
+  } catch {
+    return false; // readPack reports it
+  }
+}
+
+/**
+ * Reads and verifies a pack (a directory or a .tar.gz). For a large pack a
+ * helper thread starts first, so it is ready when the read ends.
+ */
+export async function verifyPackFile(
+  input: string,
+  opts: Omit<VerifyPackOptions, "helper" | "where">,
+  limits?: PackLimits,
+): Promise<PackReport> {
+  const helper = (await worthHelping(input)) ? ArtifactHelper.shared() : null;
+  return verifyPack(await readPack(input, limits, helper), { ...opts, where: input, helper });
 }
 
 /** The files every pack must have, parsed; a pack without them is malformed (exit 5). */

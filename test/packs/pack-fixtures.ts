@@ -19,9 +19,8 @@ import { parseEvidenceMeta, type RawEvidenceMeta } from "../../src/domains/evide
 import { createAnchor } from "../../src/log/anchors.js";
 import { exportPack, type ExportResult } from "../../src/packs/export-pack.js";
 import { DEFAULT_LIMITS, type PackLimits } from "../../src/packs/pack-files.js";
-import { readPack } from "../../src/packs/read-pack.js";
 import type { PackSelection } from "../../src/packs/select-artifacts.js";
-import { verifyPack, type PackReport } from "../../src/packs/verify-pack.js";
+import { verifyPackFile, type PackReport } from "../../src/packs/verify-pack.js";
 
 export function tempRoot(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `vigil-packs-${prefix}-`));
@@ -120,12 +119,7 @@ export async function verifyAt(
   since: string | null = null,
   limits: PackLimits = DEFAULT_LIMITS,
 ): Promise<PackReport> {
-  const files = await readPack(input, limits);
-  return verifyPack(files, {
-    where: input,
-    trustedKey,
-    since: since === null ? null : { name: "since.note", note: since },
-  });
+  return verifyPackFile(input, { trustedKey, since: since === null ? null : { name: "since.note", note: since } }, limits);
 }
 
 /** A fresh verifier key with the same name as the locker's, so only the key material differs. */

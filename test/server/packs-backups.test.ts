@@ -7,8 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { verifyBackup } from "../../src/lifecycle/backup-verify.js";
-import { readPack } from "../../src/packs/read-pack.js";
-import { verifyPack } from "../../src/packs/verify-pack.js";
+import { verifyPackFile } from "../../src/packs/verify-pack.js";
 import { auth, startHarness, upload, type Harness } from "./harness.js";
 
 let h: Harness;
@@ -44,10 +43,7 @@ void test("POST /v1/packs streams a gzip pack that verifies offline by the locke
   assert.equal(r.headers["vigil-pack-sha256"], createHash("sha256").update(r.rawPayload).digest("hex"));
   const file = join(scratch, "one.tar.gz");
   writeFileSync(file, r.rawPayload);
-  const report = verifyPack(await readPack(file), {
-    trustedKey: h.server.ctx.vigil.verifierKey,
-    where: file,
-  });
+  const report = await verifyPackFile(file, { trustedKey: h.server.ctx.vigil.verifierKey });
   assert.equal(report.ok, true, JSON.stringify(report.findings));
   assert.equal(report.artifacts, 2);
   const names = execFileSync("tar", ["-tzf", file], { encoding: "utf8" });

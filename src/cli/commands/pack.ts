@@ -4,7 +4,7 @@ import type { PackChoice } from "../../client/vigil-client.js";
 import type { ExportResult } from "../../packs/export-pack.js";
 import { readPack } from "../../packs/read-pack.js";
 import { loadCheckpointFile, loadTrustedKey } from "../../packs/trusted-key.js";
-import { parseTrustedKey, verifyPack, type PackReport } from "../../packs/verify-pack.js";
+import { parseTrustedKey, verifyPackFile, type PackReport } from "../../packs/verify-pack.js";
 import { setExitCode, withClient } from "../context.js";
 import { formatBytes, type Output } from "../output.js";
 import { collectLabel } from "../parse-args.js";
@@ -109,8 +109,7 @@ export async function runOfflineVerify(opts: OfflineVerifyOptions, out: Output):
     opts.sinceCheckpoint === undefined
       ? null
       : { name: opts.sinceCheckpoint, note: await loadCheckpointFile(opts.sinceCheckpoint) };
-  const files = await readPack(opts.input);
-  const report = verifyPack(files, { where: opts.input, trustedKey, since });
+  const report = await verifyPackFile(opts.input, { trustedKey, since });
   if (report.keyProblems.length > 0) throw new VigilError("KEY_INVALID", report.keyProblems.join("; "));
   out.result(report, () => renderReport(out, opts.input as string, report));
   if (!report.ok) setExitCode(1);
