@@ -119,7 +119,12 @@ function checkProof(
     );
 }
 
-function checkContents(file: ContentsFacts | undefined, a: ManifestArtifact, rec: RecordFacts, f: Findings): void {
+function checkContents(
+  file: ContentsFacts | undefined,
+  a: ManifestArtifact,
+  rec: RecordFacts,
+  f: Findings,
+): void {
   if (file === undefined) return void missing(a.contents, a, f);
   if (file.size !== rec.size) f.add(a.contents, a.id, `is ${file.size} bytes, the record says ${rec.size}`);
   if (`sha256:${file.sha256}` !== rec.digest)

@@ -65,7 +65,8 @@ export class BatchHasher {
     this.pending.push(
       this.helper.hash(bytes, lengths).then((hex) => {
         const all = hex ?? hashPieces(bytes, lengths);
-        for (let k = 0; k < targets.length; k++) (targets[k] as HashTarget).sha256 = all.slice(64 * k, 64 * k + 64);
+        for (let k = 0; k < targets.length; k++)
+          (targets[k] as HashTarget).sha256 = all.slice(64 * k, 64 * k + 64);
       }),
     );
   }

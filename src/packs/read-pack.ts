@@ -22,5 +22,7 @@ export async function readPack(
     throw fsError(input, e, "cannot read");
   }
   const hasher = helper === null ? null : new BatchHasher(helper);
-  return isDir ? readPackDir(input, limits, hasher) : readTarGz(input, limits, !/\.tar$/i.test(input), hasher);
+  return isDir
+    ? readPackDir(input, limits, hasher)
+    : readTarGz(input, limits, !/\.tar$/i.test(input), hasher);
 }

@@ -47,7 +47,12 @@ export class ArtifactPlanner {
       a.proof === proofPath(a.leafIndex) &&
       a.contents === contentsPath(a.id.slice(7));
     if (!regular) {
-      this.placed.addAt(i, MANIFEST, a.id, `file paths do not follow the pack layout for leaf ${a.leafIndex}`);
+      this.placed.addAt(
+        i,
+        MANIFEST,
+        a.id,
+        `file paths do not follow the pack layout for leaf ${a.leafIndex}`,
+      );
       this.referenced = null;
     }
     const record = this.files.get(a.record);
@@ -63,7 +68,11 @@ export const batchOf = (cp: Checkpoint | null): InclusionBatch | null =>
   cp === null ? null : new InclusionBatch(cp.size, cp.root);
 
 /** Checks items on this thread, each finding placed at its artifact's position. */
-export function checkItems(items: readonly ArtifactItem[], batch: InclusionBatch | null, placed: PlacedFindings): void {
+export function checkItems(
+  items: readonly ArtifactItem[],
+  batch: InclusionBatch | null,
+  placed: PlacedFindings,
+): void {
   for (const it of items) checkItem(it.a, it.record, it.proof, it.contents, batch, placed.at(it.i));
 }
 
@@ -72,7 +81,12 @@ export function checkItems(items: readonly ArtifactItem[], batch: InclusionBatch
  * many distinct pack files the artifacts named, or null when irregular paths
  * make that unknown.
  */
-export function checkArtifacts(files: PackFiles, m: PackManifest, cp: Checkpoint | null, f: Findings): number | null {
+export function checkArtifacts(
+  files: PackFiles,
+  m: PackManifest,
+  cp: Checkpoint | null,
+  f: Findings,
+): number | null {
   const placed = new PlacedFindings();
   const planner = new ArtifactPlanner(files, m, placed);
   checkItems(planner.upTo(m.artifacts.length), batchOf(cp), placed);

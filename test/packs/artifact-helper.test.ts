@@ -30,7 +30,8 @@ function tampered(edit: (d: string) => void): string {
   edit(d);
   return d;
 }
-const first = (d: string, sub: string): string => join(d, sub, readdirSync(join(d, sub)).sort().at(-1) as string);
+const first = (d: string, sub: string): string =>
+  join(d, sub, readdirSync(join(d, sub)).sort().at(-1) as string);
 const flip = (path: string): void => {
   const b = readFileSync(path);
   b[b.length >> 1] = (b[b.length >> 1] as number) ^ 1;
@@ -39,7 +40,11 @@ const flip = (path: string): void => {
 
 async function report(input: string, h: ArtifactHelper | null): Promise<PackReport | string> {
   try {
-    return await verifyPack(await readPack(input, undefined, h), { where: input, trustedKey: key, helper: h });
+    return await verifyPack(await readPack(input, undefined, h), {
+      where: input,
+      trustedKey: key,
+      helper: h,
+    });
   } catch (e) {
     return (e as Error).message;
   }

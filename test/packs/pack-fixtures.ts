@@ -119,7 +119,11 @@ export async function verifyAt(
   since: string | null = null,
   limits: PackLimits = DEFAULT_LIMITS,
 ): Promise<PackReport> {
-  return verifyPackFile(input, { trustedKey, since: since === null ? null : { name: "since.note", note: since } }, limits);
+  return verifyPackFile(
+    input,
+    { trustedKey, since: since === null ? null : { name: "since.note", note: since } },
+    limits,
+  );
 }
 
 /** A fresh verifier key with the same name as the locker's, so only the key material differs. */

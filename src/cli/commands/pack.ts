@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { VigilError } from "../../errors.js";
 import type { PackChoice } from "../../client/vigil-client.js";
 import type { ExportResult } from "../../packs/export-pack.js";
-import { readPack } from "../../packs/read-pack.js";
 import { loadCheckpointFile, loadTrustedKey } from "../../packs/trusted-key.js";
 import { parseTrustedKey, verifyPackFile, type PackReport } from "../../packs/verify-pack.js";
 import { setExitCode, withClient } from "../context.js";
