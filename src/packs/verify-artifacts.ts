@@ -1,7 +1,8 @@
 import type { Checkpoint } from "../journal/checkpoint.js";
 import { InclusionBatch } from "../journal/inclusion-batch.js";
 import { checkItem } from "./artifact-checks.js";
-import { PlacedFindings, type ArtifactItem } from "./artifact-share.js";
+import type { ArtifactHelper } from "./artifact-helper.js";
+import { encodeShare, PlacedFindings, type ArtifactItem } from "./artifact-share.js";
 import type { Findings } from "./findings.js";
 import type { ManifestArtifact, PackManifest } from "./manifest.js";
 import type { PackFiles } from "./pack-files.js";
@@ -12,7 +13,7 @@ import { contentsPath, MANIFEST, proofPath, recordPath } from "./pack-layout.js"
  * twice, paths off the layout; each finding placed at its artifact's
  * position), and the artifacts left to check with their files.
  */
-export class ArtifactPlanner {
+class ArtifactPlanner {
   private readonly ids = new Set<string>();
   private readonly leaves = new Set<number>();
   private next = 0;
@@ -64,11 +65,11 @@ export class ArtifactPlanner {
 }
 
 /** The checkpoint's tree, against which every proof is verified; null when the checkpoint did not verify. */
-export const batchOf = (cp: Checkpoint | null): InclusionBatch | null =>
+const batchOf = (cp: Checkpoint | null): InclusionBatch | null =>
   cp === null ? null : new InclusionBatch(cp.size, cp.root);
 
 /** Checks items on this thread, each finding placed at its artifact's position. */
-export function checkItems(
+function checkItems(
   items: readonly ArtifactItem[],
   batch: InclusionBatch | null,
   placed: PlacedFindings,
@@ -77,19 +78,44 @@ export function checkItems(
 }
 
 /**
- * Each artifact's record, proof and contents, on this thread. Returns how
- * many distinct pack files the artifacts named, or null when irregular paths
- * make that unknown.
+ * Share of a large pack's artifacts handed to the helper: the first ones, so
+ * it starts on them while this thread plans the rest (and checks them).
  */
-export function checkArtifacts(
+const HELPER_SHARE = 0.5;
+
+/**
+ * Each artifact's record, proof and contents: with a helper, a large pack's
+ * first half is checked on its thread while this one checks the rest.
+ * Returns how many distinct pack files the artifacts named, or null when
+ * irregular paths make that unknown.
+ */
+export async function checkArtifacts(
   files: PackFiles,
   m: PackManifest,
   cp: Checkpoint | null,
   f: Findings,
-): number | null {
+  helper: ArtifactHelper | null,
+): Promise<number | null> {
   const placed = new PlacedFindings();
   const planner = new ArtifactPlanner(files, m, placed);
-  checkItems(planner.upTo(m.artifacts.length), batchOf(cp), placed);
+  const batch = batchOf(cp);
+  const n = m.artifacts.length;
+  const head = helper === null || n < helper.minArtifacts ? [] : planner.upTo(Math.floor(n * HELPER_SHARE));
+  // Only artifacts on the layout travel (the worker derives their paths); the others stay here.
+  const shared = head.filter((it) => it.regular);
+  const pending =
+    shared.length === 0 ? null : helper?.check(encodeShare(shared, cp && { size: cp.size, root: cp.root }));
+  checkItems(
+    head.filter((it) => !it.regular),
+    batch,
+    placed,
+  );
+  checkItems(planner.upTo(n), batch, placed);
+  if (pending != null) {
+    const result = await pending;
+    if (result === null) checkItems(shared, batch, placed);
+    else placed.addPlaced(result.list, result.positions);
+  }
   placed.mergeInto(f);
   return planner.referenced;
 }

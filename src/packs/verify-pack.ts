@@ -6,15 +6,12 @@ import { VigilError } from "../errors.js";
 import { Findings, type PackFinding } from "./findings.js";
 import { b64, PackJsonError } from "./json-fields.js";
 import { manifestOf } from "./early-parse.js";
-import type { Checkpoint } from "../journal/checkpoint.js";
-import type { PackManifest } from "./manifest.js";
 import type { PackFiles, PackLimits } from "./pack-files.js";
 import { readPack } from "./read-pack.js";
 import { parseKeys } from "./pack-keys.js";
 import { CHAIN, CHECKPOINT, KEYS, MANIFEST, SUMS, VERIFIER_KEY } from "./pack-layout.js";
 import { ArtifactHelper } from "./artifact-helper.js";
-import { encodeShare, PlacedFindings } from "./artifact-share.js";
-import { ArtifactPlanner, batchOf, checkItems } from "./verify-artifacts.js";
+import { checkArtifacts } from "./verify-artifacts.js";
 import { parseSums } from "./sha256sums.js";
 import { checkSums, checkUnreferenced, Owners, sumsMatch } from "./verify-sums.js";
 import { checkChain, checkPackCheckpoint, checkSince, type SinceResult } from "./verify-checkpoint.js";
@@ -76,49 +73,6 @@ export async function verifyPack(files: PackFiles, opts: VerifyPackOptions): Pro
     findings: f.list,
     keyProblems: f.keyProblems,
   };
-}
-
-/**
- * Share of a large pack's artifacts handed to the helper: the first ones, so
- * it starts on them while this thread plans the rest (and checks them).
- */
-const HELPER_SHARE = 0.5;
-
-/**
- * Each artifact's record, proof and contents: the first part of a large
- * pack's on the helper while this thread checks the rest. Returns how many
- * distinct pack files the artifacts named (null: unknown).
- */
-async function checkArtifacts(
-  files: PackFiles,
-  m: PackManifest,
-  cp: Checkpoint | null,
-  f: Findings,
-  helper: ArtifactHelper | null,
-): Promise<number | null> {
-  const placed = new PlacedFindings();
-  const planner = new ArtifactPlanner(files, m, placed);
-  const batch = batchOf(cp);
-  const n = m.artifacts.length;
-  const head = helper === null || n < helper.minArtifacts ? [] : planner.upTo(Math.floor(n * HELPER_SHARE));
-  const shared = head.filter((it) => it.regular);
-  const pending =
-    shared.length === 0 || helper === null
-      ? null
-      : helper.check(encodeShare(shared, cp && { size: cp.size, root: cp.root }));
-  checkItems(
-    head.filter((it) => !it.regular),
-    batch,
-    placed,
-  );
-  checkItems(planner.upTo(n), batch, placed);
-  if (pending !== null) {
-    const result = await pending;
-    if (result === null) checkItems(shared, batch, placed);
-    else placed.addPlaced(result.list, result.positions);
-  }
-  placed.mergeInto(f);
-  return planner.referenced;
 }
 
 /** A .tar.gz this small holds fewer artifacts than SHARED_FROM: 1 KiB artifacts make ~1.4 KiB of archive each. */
